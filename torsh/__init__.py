@@ -11,3 +11,14 @@ from torsh.errors import TorshError  # noqa: F401
 __version__ = "0.1.0"
 
 from torsh import ir  # noqa: E402,F401  (torsh.ir is part of the public API)
+from torsh.dtypes import (  # noqa: E402,F401
+    bfloat16, bool_ as bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+    half, int, int8, int32, int64, long, promote_types, result_type, set_default_dtype,
+)
+from torsh._tensor import Size, Tensor, is_tensor  # noqa: E402,F401
+from torsh.ops import *  # noqa: E402,F401,F403
+from torsh.plan import realize  # noqa: E402,F401
+from torsh import autograd  # noqa: E402,F401
+from torsh.autograd import (  # noqa: E402,F401
+    enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
+)

@@ -18,6 +18,7 @@ from torsh.ir.builder import Builder
 from torsh.ir.core import (
     Block, BlockArgument, DenseElements, Func, Module, Operation, OpResult, Region, Value,
 )
+from torsh.ir.inspect import dump, to_dot
 from torsh.ir.interpreter import interpret
 from torsh.ir.ops import OPS, OpDef
 from torsh.ir.parser import parse
@@ -33,5 +34,5 @@ __all__ = [
     "Func", "Module", "Operation", "OpResult", "Region", "Value", "interpret", "OPS", "OpDef",
     "parse", "PassManager", "run_pipeline", "print_module", "DType", "FunctionType",
     "TensorType", "bf16", "broadcast_shapes", "f16", "f32", "f64", "i1", "i8", "i32", "i64",
-    "verify",
+    "verify", "dump", "to_dot",
 ]

@@ -67,11 +67,12 @@ class Builder:
             raise ValueError(f"func @{name} was left without a return (call Builder.ret)")
         self.module.funcs.append(f)
 
-    def ret(self, *values: Value) -> Operation:
+    def ret(self, *values: Value) -> None:
+        """Finish the open function, returning ``values``."""
         if self._func is None:
             raise ValueError("ret() outside of a func")
         self._func.result_types = tuple(v.type for v in values)
-        return self._insert(Operation("func.return", list(values), []))
+        self._insert(Operation("func.return", list(values), []))
 
     def _insert(self, op: Operation) -> Operation:
         if self.block is None:

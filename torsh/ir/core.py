@@ -39,7 +39,7 @@ class DenseElements:
             from torsh.ir.bf16 import round_to_bf16
 
             arr = round_to_bf16(arr)
-        self.array = np.ascontiguousarray(arr)
+        self.array = np.ascontiguousarray(arr).reshape(type.shape)  # ascontiguousarray makes 0-d 1-d
         self.array.setflags(write=False)
         self.type = type
 
@@ -55,6 +55,13 @@ class DenseElements:
 
     def __repr__(self) -> str:
         return f"DenseElements({self.array.tolist()!r}, {self.type})"
+
+
+@dataclass(frozen=True)
+class SymbolRef:
+    """A reference to a function by name (MLIR ``@name``), e.g. ``func.call``'s callee."""
+
+    name: str
 
 
 class Value:

@@ -36,6 +36,11 @@ def interpret(module: Module, *inputs, func: str | None = None):
         args = [env[v] for v in op.operands]
         if op.name == "func.return":
             return args[0] if len(args) == 1 else tuple(args)
+        if op.name == "func.call":
+            out = interpret(module, *args, func=op.attributes["callee"].name)
+            for r, a in zip(op.results, out if len(op.results) > 1 else (out,)):
+                env[r] = a
+            continue
         opdef = lookup(op.name)
         if opdef is None:
             raise TorshError(f"the interpreter does not know op {op.name}")
@@ -62,4 +67,4 @@ def _as_result(out, t: TensorType) -> np.ndarray:
             arr = arr.astype(t.dtype.numpy)
     if t.dtype is DType.bf16:
         arr = round_to_bf16(arr)
-    return np.ascontiguousarray(arr)
+    return np.ascontiguousarray(arr).reshape(arr.shape)  # ascontiguousarray makes 0-d 1-d

@@ -209,8 +209,9 @@ def _ref_cast(attrs, x):
         if dt.is_int and x.dtype.kind == "f":
             # float -> int truncates toward zero; NaN/inf/out-of-range become 0 here
             # (C leaves them undefined, so compiled code and this oracle agree on a choice).
-            info = np.iinfo(dt.numpy)
-            ok = np.isfinite(x) & (x >= info.min) & (x <= info.max)
+            half = 2.0 ** (8 * dt.itemsize - 1)  # exact in float64: [-half, half) fits
+            wide = x.astype(np.float64)
+            ok = (wide >= -half) & (wide < half)
             return np.where(ok, np.trunc(np.where(ok, x, 0)), 0).astype(dt.numpy)
         if dt.is_bool:
             return x != 0
@@ -257,7 +258,7 @@ def _reduction(name: str, rule: str, fn: Callable, doc: str) -> None:
         axes = _norm_axes(attrs["axes"], t.rank)
         if name in ("max", "min"):
             for a in axes:
-                if t.shape[a] == 0:
+                if t.rank and t.shape[a] == 0:  # rank 0: axis 0 is the scalar itself
                     raise InvalidArgumentError(f"cannot take {name} over empty axis {a} of {t}")
         return t.with_shape(_reduced_shape(t, axes, attrs["keepdim"]))
 
@@ -382,13 +383,15 @@ def _infer_concat(types, attrs):
         raise ShapeMismatchError("cannot concatenate 0-d tensors")
     (axis,) = _norm_axes([attrs["axis"]], rank)
     shape = list(types[0].shape)
+    known = list(shape)  # each dim's size as far as any operand fixes it (checks only)
     total: int | None = 0
     for t in types:
         if t.rank != rank:
             raise ShapeMismatchError(f"concat operands differ in rank: ({_fmt(types)})")
-        for i, (d, e) in enumerate(zip(shape, t.shape)):
+        for i, (d, e) in enumerate(zip(known, t.shape)):
             if i != axis and d is not None and e is not None and d != e:
                 raise ShapeMismatchError(f"concat operands differ in dim {i}: ({_fmt(types)})")
+            known[i] = e if d is None else d
         total = None if total is None or t.shape[axis] is None else total + t.shape[axis]
     shape[axis] = total
     return TensorType(tuple(shape), dtype)
@@ -442,3 +445,91 @@ def with_defaults(op: OpDef, attrs: dict) -> dict:
         if k not in out and spec.default is not REQUIRED:
             out[k] = spec.default
     return out
+
+
+# ---------------------------------------------------------------------------- indexing
+
+def _check_index(t: TensorType) -> None:
+    if t.dtype not in (DType.i32, DType.i64):
+        raise DTypeError(f"index dtype {t.dtype} is not i32 or i64")
+
+
+def _infer_take(types, attrs):
+    x, idx = types
+    _check_index(idx)
+    if x.rank == 0:
+        raise ShapeMismatchError("cannot index into a 0-d tensor")
+    (axis,) = _norm_axes([attrs["axis"]], x.rank)
+    if x.shape[axis] == 0 and (idx.numel is None or idx.numel > 0):
+        raise InvalidArgumentError(f"cannot take indices from empty axis {axis} of {x}")
+    return x.with_shape(x.shape[:axis] + idx.shape + x.shape[axis + 1:])
+
+
+def _ref_take(attrs, x, idx):
+    axis = attrs["axis"] % x.ndim
+    safe = np.clip(idx, 0, max(x.shape[axis] - 1, 0))  # out-of-range reads clamp
+    return np.take(x, safe, axis=axis)
+
+
+def _infer_gather(types, attrs):
+    x, idx = types
+    _check_index(idx)
+    if x.rank != idx.rank:
+        raise ShapeMismatchError(f"gather index {idx} must have the rank of the input {x}")
+    (axis,) = _norm_axes([attrs["axis"]], max(x.rank, 1))
+    for d, (a, b) in enumerate(zip(x.shape, idx.shape)):
+        if d != axis and a is not None and b is not None and b > a:
+            raise ShapeMismatchError(f"gather index {idx} is larger than the input {x} in "
+                                     f"dim {d}")
+    if x.rank and x.shape[axis] == 0 and (idx.numel is None or idx.numel > 0):
+        raise InvalidArgumentError(f"cannot gather indices from empty axis {axis} of {x}")
+    return idx.with_dtype(x.dtype)
+
+
+def _ref_gather(attrs, x, idx):
+    if x.ndim == 0:
+        return x.copy()
+    axis = attrs["axis"] % x.ndim
+    safe = np.clip(idx, 0, max(x.shape[axis] - 1, 0))
+    sub = x[tuple(slice(0, s) if d != axis else slice(None) for d, s in enumerate(idx.shape))]
+    return np.take_along_axis(sub, safe, axis=axis)
+
+
+_register(OpDef("take", frozenset({"indexing", "pure"}), 2, _infer_take, _ref_take,
+                {"axis": AttrSpec("int")},
+                "Select along one axis by an index tensor of any shape (numpy.take); "
+                "out-of-range indices clamp."))
+_register(OpDef("gather", frozenset({"indexing", "pure"}), 2, _infer_gather, _ref_gather,
+                {"axis": AttrSpec("int")},
+                "torch.gather: out[..i..] = x[..index[..i..]..] along axis; indices clamp."))
+
+
+def _infer_insert_slice(types, attrs):
+    (t,) = types
+    shape = tuple(attrs["shape"])
+    start, stop, step = (tuple(attrs[k]) for k in ("start", "stop", "step"))
+    if not len(shape) == len(start) == len(stop) == len(step) == t.rank:
+        raise InvalidArgumentError(f"insert_slice of {t} needs {t.rank} shape/start/stop/step "
+                                   f"values")
+    for i, (b, e, s, d, n) in enumerate(zip(start, stop, step, shape, t.shape)):
+        if s < 1 or b < 0 or e < b or e > d:
+            raise InvalidArgumentError(f"bad slice {b}:{e}:{s} of dim {i} (size {d})")
+        if n is not None and -(-(e - b) // s) != n:
+            raise ShapeMismatchError(f"slice {b}:{e}:{s} of dim {i} has {-(-(e - b) // s)} "
+                                     f"elements but the operand {t} has {n}")
+    return t.with_shape(shape)
+
+
+def _ref_insert_slice(attrs, x):
+    out = np.zeros(attrs["shape"], dtype=x.dtype)
+    out[tuple(slice(b, e, s) for b, e, s in zip(attrs["start"], attrs["stop"],
+                                                 attrs["step"]))] = x
+    return out
+
+
+_register(OpDef("insert_slice", frozenset({"movement", "pure"}), 1, _infer_insert_slice,
+                _ref_insert_slice,
+                {"shape": AttrSpec("ints"), "start": AttrSpec("ints"), "stop": AttrSpec("ints"),
+                 "step": AttrSpec("ints")},
+                "Zeros of `shape` with the operand written at the strided slice (the "
+                "adjoint of slice)."))

@@ -28,7 +28,7 @@ import numpy as np
 
 from torsh.errors import IRParseError
 from torsh.ir.bf16 import from_bf16_bits
-from torsh.ir.core import Block, DenseElements, Func, Module, Operation, Value
+from torsh.ir.core import Block, DenseElements, Func, Module, Operation, SymbolRef, Value
 from torsh.ir.diagnostics import located
 from torsh.ir.types import DType, TensorType
 
@@ -43,6 +43,7 @@ _TERMINAL_NAMES = {
     "TENSOR_TYPE": "a tensor type", "STRING": "a string", "BARE_ID": "an identifier",
     "SYMBOL": "a symbol (@name)", "INT": "an integer", "FLOAT": "a float", "HEX": "a hex number",
     "RETURN": "'return'", "DENSE": "'dense'", "$END": "end of input",
+    "<END-OF-FILE>": "end of input",  # how lark 1.3 names $END in UnexpectedToken.expected
 }
 
 
@@ -66,8 +67,19 @@ def parse_tensor_type(tok: lark.Token | str) -> TensorType:
     if elem not in _DTYPES:
         raise _Syntax(f"unknown element type '{elem}' in '{tok}' (torsh supports "
                       f"{', '.join(_DTYPES)})", tok if isinstance(tok, lark.Token) else None)
-    shape = tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
+    try:
+        shape = tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
+    except ValueError:  # Python's int() refuses more than 4300 digits
+        raise _Syntax(f"a dimension of '{str(tok)[:40]}...' is too large",
+                      tok if isinstance(tok, lark.Token) else None) from None
     return TensorType(shape, _DTYPES[elem])
+
+
+def _int(tok: lark.Token) -> int:
+    try:
+        return int(tok)
+    except ValueError:  # Python's int() refuses more than 4300 digits
+        raise _Syntax(f"integer literal of {len(tok)} digits is too large", tok) from None
 
 
 def _unquote(tok: lark.Token) -> str:
@@ -96,6 +108,13 @@ def _unquote(tok: lark.Token) -> str:
         raise _Syntax("string escapes do not form valid UTF-8", tok) from None
 
 
+def _symbol_name(sym: lark.Token) -> str:
+    name = str(sym)[1:]
+    if name.startswith('"'):
+        return _unquote(lark.Token("STRING", name, line=sym.line, column=sym.column + 1))
+    return name
+
+
 class _Dense:
     """An unresolved dense body: a scalar, a nested list, or a hex blob."""
 
@@ -116,10 +135,7 @@ class _ToRaw(lark.Transformer):
         results = next((r[1] for r in rest if isinstance(r, tuple) and r[0] == "results"), [])
         args = [a for a in rest if isinstance(a, tuple) and a[0] == "arg"]
         ops = [o for o in rest if isinstance(o, dict)]
-        name = str(sym)[1:]
-        name = _unquote(lark.Token("STRING", name, line=sym.line, column=sym.column + 1)) \
-            if name.startswith('"') else name
-        return {"func": name, "loc": _loc(sym), "args": args, "results": results,
+        return {"func": _symbol_name(sym), "loc": _loc(sym), "args": args, "results": results,
                 "ops": ops, "ret": ret}
 
     def arg(self, name, ty):
@@ -145,7 +161,7 @@ class _ToRaw(lark.Transformer):
         return (name, 1)
 
     def multi_def(self, name, count):
-        n = int(count)
+        n = _int(count)
         if n < 1:
             raise _Syntax("result count must be at least 1", count)
         return (name, n)
@@ -184,7 +200,7 @@ class _ToRaw(lark.Transformer):
     def int_attr(self, tok, ty=None):
         if ty is not None and str(ty) not in ("i1", "i8", "i32", "i64", "index"):
             raise _Syntax(f"'{ty}' is not an integer type", ty)
-        return int(tok)
+        return _int(tok)
 
     def float_attr(self, tok, ty=None):
         if ty is not None and str(ty) not in ("f16", "bf16", "f32", "f64"):
@@ -200,6 +216,9 @@ class _ToRaw(lark.Transformer):
         if bits >= 1 << (8 * np.dtype(u).itemsize):
             raise _Syntax(f"hex value {tok} does not fit in {ty}", tok)
         return float(np.array(bits, dtype=u).view(f))
+
+    def symbol_attr(self, tok):
+        return SymbolRef(_symbol_name(tok))
 
     def string_attr(self, tok):
         return _unquote(tok)
@@ -222,7 +241,7 @@ class _ToRaw(lark.Transformer):
         return _resolve_dense(body, parse_tensor_type(ty), kw)
 
     def dense_int(self, tok):
-        return _Dense("scalar", int(tok), tok)
+        return _Dense("scalar", _int(tok), tok)
 
     def dense_float(self, tok):
         return _Dense("scalar", float(tok), tok)
@@ -250,9 +269,15 @@ def _resolve_dense(body, ty: TensorType, kw: lark.Token) -> DenseElements:
         text = _unquote(body)
         if not re.fullmatch(r"0x([0-9A-Fa-f]{2})*", text):
             raise _Syntax("dense string must be a hex blob like \"0x0000803F\"", body)
-        if ty.dtype is DType.i1:
-            raise _Syntax("hex dense data is not supported for i1", body)
         raw = bytes.fromhex(text[2:])
+        if ty.dtype is DType.i1:  # as mlir-opt prints them: bits packed LSB first
+            if len(raw) == 1 and raw[0] in (0, 0xFF):  # MLIR's splat byte
+                return DenseElements(np.array(bool(raw[0])), ty)
+            if len(raw) != (ty.numel + 7) // 8:
+                raise _Syntax(f"hex data has {len(raw)} bytes; {ty} needs "
+                              f"{(ty.numel + 7) // 8} (one bit per element)", body)
+            bits = np.unpackbits(np.frombuffer(raw, np.uint8), bitorder="little")
+            return DenseElements(bits[:ty.numel].astype(bool).reshape(ty.shape), ty)
         size = ty.dtype.itemsize
         if len(raw) not in (size, size * ty.numel):
             raise _Syntax(f"hex data has {len(raw)} bytes; {ty} needs {size * ty.numel} "
@@ -293,8 +318,10 @@ def _first_token(node: _Dense):
 def _element(node: _Dense, ty: TensorType):
     v = node.value
     if node.kind == "hex":  # an element's bit pattern, as MLIR prints non-finite floats
-        if not ty.dtype.is_float or ty.dtype is DType.bf16 or v >= 1 << (8 * ty.dtype.itemsize):
+        if not ty.dtype.is_float or v >= 1 << (8 * ty.dtype.itemsize):
             raise _Syntax(f"hex element {node.tok} does not fit {ty.dtype}", node.tok)
+        if ty.dtype is DType.bf16:  # mlir-opt prints non-finite bf16 elements as 0xFF80
+            return from_bf16_bits(np.array(v, dtype=np.uint16)).item()
         bits = np.array(v, dtype=f"<u{ty.dtype.itemsize}")
         return bits.view(ty.dtype.numpy).item()
     if ty.dtype.is_bool:
@@ -330,11 +357,12 @@ def parse(text: str | bytes, verify: bool = True) -> Module:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as e:
-            before = bytes(text)[: e.start]
-            line = before.count(b"\n") + 1
-            col = e.start - (before.rfind(b"\n") + 1) + 1
-            raise IRParseError(located(f"input is not valid UTF-8 (byte 0x{text[e.start]:02X})",
-                                       (line, col))) from None
+            raw = bytes(text)
+            line = raw.count(b"\n", 0, e.start) + 1
+            # a column counts characters, as lark's do; the bytes before e.start are valid
+            col = len(raw[raw.rfind(b"\n", 0, e.start) + 1:e.start].decode("utf-8")) + 1
+            raise IRParseError(located(f"input is not valid UTF-8 (byte 0x{raw[e.start]:02X})",
+                                       (line, col), raw.decode("utf-8", "replace"))) from None
     if not isinstance(text, str):
         raise TypeError(f"parse() takes str or bytes, not {type(text).__name__}")
     _check_nesting(text)
@@ -366,13 +394,23 @@ def _describe(e: lark.exceptions.UnexpectedInput, text: str) -> str:
     if isinstance(e, lark.exceptions.UnexpectedCharacters):
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
         return f"unexpected character {ch!r}"
-    expected = sorted({_TERMINAL_NAMES.get(t, repr(t.strip('"').lower()) if t.isupper() else t)
-                       for t in getattr(e, "expected", ())})
+    expected = sorted({_terminal_name(t) for t in getattr(e, "expected", ())})
     hint = f"; expected {', '.join(expected[:8])}" if expected else ""
     if isinstance(e, lark.exceptions.UnexpectedEOF) or getattr(e, "token", None) is None or \
             e.token.type == "$END":
         return "unexpected end of input (truncated?)" + hint
     return f"unexpected {str(e.token)!r}" + hint
+
+
+def _terminal_name(name: str) -> str:
+    """How an expected terminal reads in a message: never lark's internal names (__ANON_0)."""
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return repr(name.lower())
+    return repr(pattern.value) if pattern.type == "str" else repr(name.lower())
 
 
 def _check_nesting(text: str) -> None:
@@ -388,7 +426,9 @@ def _check_nesting(text: str) -> None:
         elif ch == '"':
             j = i + 1
             while j < n and text[j] != '"' and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
+                j += 2 if text[j] == "\\" and text[j + 1:j + 2] not in ("", "\n") else 1
+            if j < n and text[j] == "\n":
+                j -= 1  # an unterminated string ends before the newline, counted next
             col += j - i
             i = j
         elif ch == "/" and text.startswith("//", i):

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from torsh.ir.bf16 import to_bf16_bits
-from torsh.ir.core import DenseElements, Func, Module, Operation, Value
+from torsh.ir.core import DenseElements, Func, Module, Operation, SymbolRef, Value
 from torsh.ir.types import DType, TensorType
 
 _BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_$.]*\Z")
@@ -126,6 +126,8 @@ def print_attr(v: Any) -> str:
         return str(v)
     if isinstance(v, tuple):
         return "[" + ", ".join(print_attr(x) for x in v) + "]"
+    if isinstance(v, SymbolRef):
+        return "@" + _symbol(v.name)
     if isinstance(v, DenseElements):
         return f"dense<{_dense_body(v)}> : {v.type}"
     raise TypeError(f"cannot print attribute value {v!r}")
@@ -151,6 +153,8 @@ def format_float(x: float, dtype: DType = DType.f64) -> str:
 def _dense_body(d: DenseElements) -> str:
     a, t = d.array, d.type
     flat = a.reshape(-1)
+    if flat.size == 0:  # MLIR's spelling: no nested list has the shape of e.g. tensor<0x2xf32>
+        return ""
     if t.dtype is DType.i1:
         if flat.size and (flat == flat[0]).all():
             return _scalar(flat[0], t.dtype)

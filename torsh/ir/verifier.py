@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from torsh.errors import IRVerifyError, TorshError
-from torsh.ir.core import Block, Module, Operation, Value
+from torsh.ir.core import Block, Func, Module, Operation, SymbolRef, Value
 from torsh.ir.diagnostics import located
 from torsh.ir.ops import REQUIRED, attr_kind_ok, lookup, with_defaults
 
@@ -31,10 +31,13 @@ def verify(module: Module, source: str | None = None) -> None:
             _fail(f"{where}: return types ({', '.join(map(str, got))}) do not match the "
                   f"declared results ({', '.join(map(str, func.result_types))})",
                   ret.loc or func.loc, source)
-        _verify_block(func.body, set(func.body.args), source)
+    funcs = {f.name: f for f in module.funcs}
+    for func in module.funcs:
+        _verify_block(func.body, set(func.body.args), source, funcs)
 
 
-def _verify_block(block: Block, visible: set[Value], source: str | None) -> None:
+def _verify_block(block: Block, visible: set[Value], source: str | None,
+                  funcs: dict[str, Func]) -> None:
     defined = set(visible)
     for i, op in enumerate(block.ops):
         for j, v in enumerate(op.operands):
@@ -43,12 +46,29 @@ def _verify_block(block: Block, visible: set[Value], source: str | None) -> None
         if op.name == "func.return":
             if i != len(block.ops) - 1:
                 _fail("func.return must be the last op of its block", op.loc, source)
+        elif op.name == "func.call":
+            _verify_call(op, funcs, source)
         else:
             verify_op(op, source)
         for region in op.regions:
             for inner in region.blocks:
-                _verify_block(inner, defined | set(inner.args), source)
+                _verify_block(inner, defined | set(inner.args), source, funcs)
         defined.update(op.results)
+
+
+def _verify_call(op: Operation, funcs: dict[str, Func], source: str | None) -> None:
+    callee = op.attributes.get("callee")
+    if not isinstance(callee, SymbolRef) or set(op.attributes) != {"callee"}:
+        _fail("func.call needs exactly one attribute, callee = @name", op.loc, source)
+    f = funcs.get(callee.name)
+    if f is None:
+        _fail(f"func.call: no function @{callee.name} in the module", op.loc, source)
+    ins = tuple(v.type for v in op.operands)
+    outs = tuple(r.type for r in op.results)
+    if ins != f.type.inputs or outs != f.type.results:
+        _fail(f"func.call @{callee.name}: call type ({', '.join(map(str, ins))}) -> "
+              f"({', '.join(map(str, outs))}) does not match the function type {f.type}",
+              op.loc, source)
 
 
 def verify_op(op: Operation, source: str | None = None) -> None:

@@ -1,0 +1,224 @@
+"""torsh.Tensor: a lazy tensor.
+
+Every operation records a node (op, sources, attributes, type) and checks shapes and
+dtypes at once, so a mistake raises at the line that made it. Nothing runs until a value
+is needed (``numpy()``, ``item()``, ``tolist()``, ``print``, ``bool()``, or
+``torsh.realize``); then the whole unrealized graph compiles into fused kernels.
+
+>>> import torsh
+>>> x = torsh.tensor([1.0, 2.0, 3.0])
+>>> y = (x * 2 + 1).exp().sum()
+>>> round(y.item(), 2)
+1265.13
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+import numpy as np
+
+from torsh import dtypes
+from torsh.errors import TorshError
+from torsh.ir.ops import OPS, with_defaults
+from torsh.ir.types import TensorType
+
+
+_record = None  # set by torsh.autograd: attaches grad_fn nodes while grad mode is on
+
+
+def _grad_enabled() -> bool:
+    from torsh.autograd.grad_mode import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+class Size(tuple):
+    """A tensor's shape; a tuple, printed like PyTorch's."""
+
+    def __repr__(self) -> str:
+        return f"torsh.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+class Tensor:
+    __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "grad",
+                 "_grad_fn", "__weakref__")
+    __array_priority__ = 1000  # numpy defers binary operators to torsh
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use torsh.tensor(data), torsh.zeros(...) etc. to make tensors")
+
+    # -- construction (internal) ------------------------------------------------------
+    @classmethod
+    def _lazy(cls, op: str, srcs: Sequence[Tensor], attrs: dict | None = None) -> Tensor:
+        """A new node; shape/dtype inference runs now and raises the typed error."""
+        opdef = OPS[op]
+        attrs = with_defaults(opdef, dict(attrs or {}))
+        try:
+            ty = opdef.infer([s._type for s in srcs], attrs)
+        except TorshError as e:
+            raise type(e)(f"{op}: {e}") from None
+        t = object.__new__(cls)
+        t._op, t._srcs, t._attrs, t._type, t._buf = op, tuple(srcs), attrs, ty, None
+        t.requires_grad, t.grad, t._grad_fn = False, None, None
+        if _record is not None and _grad_enabled():
+            _record(t, op, srcs, attrs)
+        return t
+
+    @classmethod
+    def _from_buffer(cls, buf, ty: TensorType) -> Tensor:
+        t = object.__new__(cls)
+        t._op, t._srcs, t._attrs, t._type, t._buf = None, (), {}, ty, buf
+        t.requires_grad, t.grad, t._grad_fn = False, None, None
+        return t
+
+    def _set_buffer(self, buf) -> None:
+        """Become realized: keep the buffer, drop the graph above it."""
+        self._buf = buf
+        self._op, self._srcs, self._attrs = None, (), {}
+
+    # -- metadata -----------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._type.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        return self.shape[_dim(dim, self.ndim, "size")]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.dtype.of(self._type.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._type.rank
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return self.shape.numel()
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def is_realized(self) -> bool:
+        return self._buf is not None
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    # -- realization and data ---------------------------------------------------------
+    def realize(self) -> Tensor:
+        from torsh.plan import realize
+
+        realize(self)
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shares the tensor's memory once realized).
+        bfloat16 tensors return a float32 copy, since numpy has no bfloat16."""
+        self.realize()
+        arr = self._buf.numpy()
+        if self._type.dtype.value == "bf16":
+            from torsh.ir.bf16 import from_bf16_bits
+
+            return from_bf16_bits(arr).reshape(arr.shape)
+        return arr
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def item(self):
+        if self.numel() != 1:
+            from torsh.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"item(): a tensor with {self.numel()} elements cannot "
+                                       f"be converted to a Python number")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            from torsh.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"the truth value of a tensor with {self.numel()} "
+                                       f"elements is ambiguous")
+        return builtins.bool(self.item())
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return builtins.int(self.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self) -> str:
+        arr = self.numpy()
+        body = np.array2string(arr, separator=", ", prefix="tensor(",
+                               precision=4, floatmode="maxprec_equal")
+        extra = ""
+        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
+            extra = f", dtype={self.dtype!r}"
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __torsh_graph__(self):
+        """The IR module that would realize this tensor (for torsh.ir.dump)."""
+        from torsh.plan import build_graph
+
+        return build_graph([self])[0]
+
+    def __torsh_dump__(self, level: str) -> str:
+        from torsh.inspect import dump_tensors
+
+        return dump_tensors([self], level)
+
+
+def _dim(d: int, ndim: int, what: str) -> int:
+    from torsh.errors import TorshIndexError
+
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise TorshIndexError(f"{what}: dimension {d} is out of range for a tensor of "
+                              f"{ndim} dims (expected in [{-n}, {n - 1}])")
+    return d % n
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)

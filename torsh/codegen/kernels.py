@@ -1,0 +1,360 @@
+"""Kernel emitters: an IR function (one fused kernel) becomes one LLVM function with the
+DESIGN.md kernel ABI
+
+    void kernel(void *const *buffers, const int64_t *sizes, int64_t start, int64_t end)
+
+``buffers`` holds the outputs' data pointers, then the inputs' (the function's arguments,
+each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
+(``KernelInfo.range``), so the runtime can split it across threads. Three kinds:
+
+- elementwise: every result has one shape; the range is the product of all output dims
+  but the last, and the innermost loop runs over the last dim so LLVM vectorizes it;
+- reduction: one result ``reduce(expr)``; the range is the output's elements, the inner
+  loops run over the reduced axes (float sums accumulate in f64, so results are as
+  accurate as numpy's pairwise sums, and each output is computed by one thread:
+  deterministic for any thread count);
+- matmul: one result ``matmul(a, b)``; the range is batch*rows; each row is accumulated
+  as ``C[i, :] += A[i, k] * B[k, :]`` so the innermost loop is contiguous in B and C.
+
+Operand expressions (elementwise and movement ops) are inlined by the value emitter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from torsh.errors import CompileError
+from torsh.ir.core import Func, OpResult, Value
+from torsh.ir.ops import lookup, with_defaults
+from torsh.ir.types import DType
+from torsh.codegen.emitter import Emitter, contiguous_strides
+from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
+
+FAST = ["reassoc", "contract", "nsz"]  # lets LLVM vectorize reductions and use FMA
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """What a launcher needs besides the code."""
+
+    name: str
+    kind: str  # "elementwise" | "reduction" | "matmul"
+    n_outputs: int
+    n_inputs: int
+    range: int  # run the kernel over [0, range)
+    work: int  # scalar operations per range step, roughly (for the thread split grain)
+
+
+def kernel_kind(func: Func) -> str:
+    ret = func.return_op
+    if ret is not None and len(ret.operands) == 1 and isinstance(ret.operands[0], OpResult):
+        opdef = lookup(ret.operands[0].owner.name)
+        if opdef is not None and opdef.has("reduction"):
+            return "reduction"
+        if _find_matmul(func) is not None:
+            return "matmul"
+    return "elementwise"
+
+
+def _find_matmul(func: Func):
+    found = [op for op in func.body.ops if (d := lookup(op.name)) is not None
+             and d.has("contraction")]
+    if len(found) > 1:
+        raise CompileError(f"@{func.name}: a kernel holds at most one matmul")
+    return found[0] if found else None
+
+
+def emit_kernel(func: Func, name: str) -> tuple[str, KernelInfo]:
+    """LLVM IR text of the kernel computing ``func``'s results, and its launch info."""
+    ret = func.return_op
+    if ret is None or not ret.operands:
+        raise CompileError(f"@{func.name}: a kernel needs at least one result")
+    for v in list(func.args) + list(ret.operands):
+        if not v.type.is_static:
+            raise CompileError(f"@{func.name}: dynamic shape {v.type} is not supported yet")
+    kind = kernel_kind(func)
+    k = _Kernel(func, name)
+    rng, work = {"elementwise": k.elementwise, "reduction": k.reduction,
+                 "matmul": k.matmul}[kind]()
+    k.b.ret_void()
+    info = KernelInfo(name, kind, len(ret.operands), len(func.args), rng, work)
+    return str(k.module), info
+
+
+class _Kernel:
+    def __init__(self, func: Func, name: str):
+        self.func = func
+        self.outputs = list(func.return_op.operands)
+        self.module = ir.Module(name=name)
+        self.fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, PTR, I64, I64]),
+                              name)
+        bufs, sizes, self.start, self.end = self.fn.args
+        bufs.add_attribute("noalias")
+        sizes.add_attribute("noalias")
+        self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
+        n_out = len(self.outputs)
+        ptrs = [self.b.load(self.b.gep(bufs, [ir.Constant(I64, i)], source_etype=PTR), typ=PTR)
+                for i in range(n_out + len(func.args))]
+        self.out_ptrs = ptrs[:n_out]
+        self.em = Emitter(Ctx(self.b, self.module), dict(zip(func.args, ptrs[n_out:])))
+
+    # -- loop helpers --------------------------------------------------------------
+    def loop(self, lo, hi, body, tag: str) -> None:
+        """for (i = lo; i < hi; i++) body(i); the emitter's memo is reset per body, since
+        values computed in one loop body do not dominate other blocks."""
+        b = self.b
+        pre = b.block
+        head = self.fn.append_basic_block(f"{tag}.head")
+        loop = self.fn.append_basic_block(f"{tag}.body")
+        done = self.fn.append_basic_block(f"{tag}.done")
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.phi(I64, name=tag)
+        i.add_incoming(lo, pre)
+        b.cbranch(b.icmp_signed("<", i, hi), loop, done)
+        b.position_at_end(loop)
+        self.em.memo.clear()
+        body(i)
+        i.add_incoming(b.add(i, ir.Constant(I64, 1), flags=["nsw", "nuw"]), b.block)
+        b.branch(head)
+        b.position_at_end(done)
+        self.em.memo.clear()
+
+    def split(self, flat: ir.Value, shape) -> list[ir.Value]:
+        """Row-major multi-index of a flat index over ``shape``."""
+        idx = []
+        for d in reversed(shape):
+            if d == 1:
+                idx.append(self.em.i64(0))
+                continue
+            idx.append(self.b.urem(flat, self.em.i64(d)))
+            flat = self.b.udiv(flat, self.em.i64(d))
+        return idx[::-1]
+
+    def nest(self, shape, body, tag: str) -> None:
+        """Nested loops over every index of ``shape`` (innermost = last dim)."""
+        def level(k: int, idx: list) -> None:
+            if k == len(shape):
+                body(idx)
+            else:
+                self.loop(self.em.i64(0), self.em.i64(shape[k]),
+                          lambda i: level(k + 1, idx + [i]), f"{tag}{k}")
+
+        level(0, [])
+
+    # -- kernels ---------------------------------------------------------------------
+    def elementwise(self) -> tuple[int, int]:
+        shape = self.outputs[0].type.shape
+        for v in self.outputs:
+            if v.type.shape != shape:
+                raise CompileError(f"@{self.func.name}: elementwise kernel results must share "
+                                   f"one shape, got {', '.join(str(r.type) for r in self.outputs)}")
+        strides = contiguous_strides(shape)
+
+        def body(idx):
+            off = self.em.offset(idx, strides)
+            for v, ptr in zip(self.outputs, self.out_ptrs):
+                self.em.store(ptr, off, self.em.value(v, idx), v.type.dtype)
+
+        if len(shape) <= 1:
+            self.loop(self.start, self.end, lambda i: body([i][: len(shape)]), "i")
+            return (shape[0] if shape else 1), len(self.func.body.ops)
+
+        def outer(o):
+            idx = self.split(o, shape[:-1])
+            self.loop(self.em.i64(0), self.em.i64(shape[-1]), lambda j: body(idx + [j]), "j")
+
+        self.loop(self.start, self.end, outer, "o")
+        return math.prod(shape[:-1]), shape[-1] * len(self.func.body.ops)
+
+    def reduction(self) -> tuple[int, int]:
+        out = self.outputs[0]
+        op = out.owner
+        opdef = lookup(op.name)
+        attrs = with_defaults(opdef, op.attributes)
+        x = op.operands[0]
+        in_shape = x.type.shape
+        rank = len(in_shape)
+        if opdef.name in ("argmax", "argmin"):
+            axes = (attrs["axis"] % rank,) if rank else ()
+        else:
+            axes = tuple(a % rank for a in attrs["axes"]) if rank else ()
+        kept = [d for d in range(rank) if d not in axes]
+        out_shape = out.type.shape
+        numel = math.prod(out_shape)
+        rsize = math.prod(in_shape[a] for a in axes)
+        em = self.em
+        dt = x.type.dtype
+        reducer = _Reducer(self, opdef.name, dt, out.type.dtype)
+
+        def per_output(o):
+            kept_idx = self.split(o, [in_shape[d] for d in kept])
+            reducer.init()
+
+            def inner(ridx):
+                full = [None] * rank
+                for d, i in zip(kept, kept_idx):
+                    full[d] = i
+                for d, i in zip(axes, ridx):
+                    full[d] = i
+                flat_r = em.offset(ridx, contiguous_strides([in_shape[a] for a in axes]))
+                reducer.step(em.value(x, full), flat_r)
+
+            self.nest([in_shape[a] for a in axes], inner, "r")
+            result = reducer.result(rsize)
+            em.store(self.out_ptrs[0], o, result, out.type.dtype)
+
+        self.loop(self.start, self.end, per_output, "o")
+        return numel, max(rsize, 1) * len(self.func.body.ops)
+
+    def matmul(self) -> tuple[int, int]:
+        root = self.outputs[0]
+        mm = _find_matmul(self.func).result
+        a, bm = mm.owner.operands
+        out = mm
+        shape = out.type.shape
+        batch, (m, n) = shape[:-2], shape[-2:]
+        kdim = a.type.shape[-1]
+        dt = out.type.dtype
+        em, b = self.em, self.b
+        acc_ty = compute_type(dt)
+        strides = contiguous_strides(shape)
+        zero = ir.Constant(acc_ty, 0.0 if dt.is_float else 0)
+
+        def bidx(v: Value, bi: list) -> list:
+            lead = len(batch) - (v.type.rank - 2)
+            return [em.i64(0) if d == 1 else bi[lead + k]
+                    for k, d in enumerate(v.type.shape[:-2])]
+
+        def row(r):
+            idx = self.split(r, list(batch) + [m])
+            bi, i = idx[:-1], idx[-1]
+            base = em.offset(idx + [em.i64(0)], strides)
+            # C[i, :] lives in the output row itself: zero it, then accumulate in place.
+            self.loop(em.i64(0), em.i64(n), lambda j: b.store(
+                zero, b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=acc_ty)), "z")
+
+            def over_k(k):
+                aik = em.value(a, bidx(a, bi) + [i, k])
+
+                def over_j(j):
+                    bkj = em.value(bm, bidx(bm, bi) + [k, j])
+                    ptr = b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=acc_ty)
+                    cur = b.load(ptr, typ=acc_ty)
+                    if dt.is_float:
+                        prod = b.fmul(aik, bkj, flags=FAST)
+                        new = b.fadd(cur, prod, flags=FAST)
+                    else:
+                        new = b.add(cur, b.mul(aik, bkj))
+                    b.store(new, ptr)
+
+                self.loop(em.i64(0), em.i64(n), over_j, "j")
+
+            self.loop(em.i64(0), em.i64(kdim), over_k, "k")
+            if root is not mm:
+                self.epilogue(root, mm, base, idx, n, acc_ty)
+
+        if dt in (DType.f16, DType.bf16):
+            raise CompileError(f"matmul on {dt} is not supported by the code generator yet")
+        self.loop(self.start, self.end, row, "row")
+        return math.prod(batch) * m, n * kdim * 2
+
+
+    def epilogue(self, root: Value, mm: Value, base, idx: list, n: int, ty) -> None:
+        """out[i, j] = epilogue(C[i, j], ...) in place, for each j of the finished row."""
+        b, em = self.b, self.em
+
+        def over_j(j):
+            ptr = b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=ty)
+            em.overrides[mm] = lambda _idx: b.load(ptr, typ=ty)
+            b.store(em.value(root, idx + [j]), ptr)
+            del em.overrides[mm]
+
+        self.loop(em.i64(0), em.i64(n), over_j, "e")
+
+
+class _Reducer:
+    """Accumulator state of one reduction (kept in allocas; SROA turns them into SSA)."""
+
+    def __init__(self, k: _Kernel, op: str, dt: DType, out_dt: DType):
+        self.k, self.op, self.dt, self.out_dt = k, op, dt, out_dt
+        b = k.b
+        with b.goto_block(k.fn.entry_basic_block):
+            b.position_at_start(k.fn.entry_basic_block)
+            self.acc_ty = self._acc_type()
+            self.acc = b.alloca(self.acc_ty, name="acc")
+            self.arg = b.alloca(I64, name="argidx") if op in ("argmax", "argmin") else None
+
+    def _acc_type(self):
+        if self.op in ("sum", "mean", "prod") and self.dt.is_float:
+            return F64  # accurate float sums: f64 accumulation
+        if self.dt.is_bool and self.op in ("max", "min", "argmax", "argmin"):
+            return I1
+        return compute_type(self.dt)
+
+    def init(self) -> None:
+        b, ty = self.k.b, self.acc_ty
+        is_float = isinstance(ty, (ir.FloatType, ir.DoubleType))
+        if self.op in ("sum", "mean"):
+            v = ir.Constant(ty, 0.0 if is_float else 0)
+        elif self.op == "prod":
+            v = ir.Constant(ty, 1.0 if is_float else 1)
+        else:
+            hi = self.op in ("min", "argmin")
+            if is_float:
+                v = ir.Constant(ty, math.inf if hi else -math.inf)
+            elif ty == I1:
+                v = ir.Constant(I1, 1 if hi else 0)
+            else:
+                bits = ty.width
+                v = ir.Constant(ty, (1 << (bits - 1)) - 1 if hi else -(1 << (bits - 1)))
+        b.store(v, self.acc)
+        if self.arg is not None:
+            b.store(ir.Constant(I64, 0), self.arg)
+
+    def step(self, x: ir.Value, flat_r: ir.Value) -> None:
+        b, ty, op = self.k.b, self.acc_ty, self.op
+        cur = b.load(self.acc, typ=ty)
+        is_float = isinstance(ty, (ir.FloatType, ir.DoubleType))
+        if op in ("sum", "mean", "prod"):
+            if is_float and x.type != ty:
+                x = b.fpext(x, ty)
+            if op == "prod":
+                new = b.fmul(cur, x, flags=FAST) if is_float else b.mul(cur, x)
+            else:
+                new = b.fadd(cur, x, flags=FAST) if is_float else b.add(cur, x)
+        elif op in ("max", "min"):
+            if is_float:
+                name = "maximum" if op == "max" else "minimum"
+                new = self.k.em.c.intrinsic(name, ty, [cur, x])
+            else:
+                cmp = b.icmp_unsigned if ty == I1 else b.icmp_signed
+                new = b.select(cmp(">" if op == "max" else "<", x, cur), x, cur)
+        else:  # argmax/argmin: the first extreme; the first NaN wins, as in numpy
+            if is_float:
+                better = b.fcmp_ordered(">" if op == "argmax" else "<", x, cur)
+                nan_x = b.fcmp_unordered("uno", x, x)
+                num_cur = b.fcmp_ordered("ord", cur, cur)
+                better = b.or_(better, b.and_(nan_x, num_cur))
+            else:
+                cmp = b.icmp_unsigned if ty == I1 else b.icmp_signed
+                better = cmp(">" if op == "argmax" else "<", x, cur)
+            new = b.select(better, x, cur)
+            b.store(b.select(better, flat_r, b.load(self.arg, typ=I64)), self.arg)
+        b.store(new, self.acc)
+
+    def result(self, count: int) -> ir.Value:
+        b = self.k.b
+        if self.arg is not None:
+            return b.load(self.arg, typ=I64)
+        v = b.load(self.acc, typ=self.acc_ty)
+        if self.op == "mean":
+            v = b.fdiv(v, ir.Constant(self.acc_ty, float(count)))
+        if self.acc_ty == F64 and self.out_dt is not DType.f64:
+            v = convert(self.k.em.c, v, DType.f64, self.out_dt)
+        elif self.acc_ty == F32 and self.out_dt in (DType.f16, DType.bf16):
+            v = convert(self.k.em.c, v, DType.f32, self.out_dt)
+        return v

@@ -1,0 +1,155 @@
+"""Fusion: split a graph function into kernels.
+
+The result replaces the module's functions with the graph function (same name, first)
+whose body now calls one ``func.func @kernel_N`` per kernel, in order, with ``func.call`` - a
+valid MLIR module that the interpreter runs and mlir-opt parses, so the fused form can be
+dumped, read back and checked against the unfused graph.
+
+Which values get their own buffer ("materialized"):
+- the graph's results (unless they are arguments),
+- every reduction and matmul result (each is the root of its own kernel) - except a
+  matmul whose only use starts a chain of same-type elementwise ops ending in a kernel
+  root: that chain (bias, activation) becomes the matmul kernel's epilogue,
+- the B operand of a matmul unless it is a pure movement chain over a buffer (the matmul
+  kernel reads B for every row, so anything more would be recomputed); an elementwise A
+  operand is inlined, since the kernel reads each A element once,
+- elementwise values used more than once whose inlined expression is large
+  (``MAX_SHARED_INLINE`` ops), and any value whose inlined expression would nest deeper
+  than ``MAX_DEPTH`` (bounding recomputation and the emitter's recursion).
+Everything else (elementwise ops, broadcasts, permutes, slices, reshapes, concats,
+constants) is inlined into the kernels that read it: a chain of elementwise ops is one
+loop, and movement ops are index arithmetic, never copies.
+"""
+
+from __future__ import annotations
+
+from torsh.ir.core import Block, Func, Module, Operation, SymbolRef, Value
+from torsh.ir.ops import lookup
+from torsh.ir.passes.manager import register_pass
+
+MAX_DEPTH = 48
+MAX_SHARED_INLINE = 24
+
+
+def _opdef(v: Value):
+    owner = getattr(v, "owner", None)
+    return lookup(owner.name) if owner is not None else None
+
+
+def plan_materialized(func: Func) -> set[Value]:
+    """The values of ``func`` that get their own buffer (see the module docstring)."""
+    ret = func.return_op
+    mat: set[Value] = {v for v in ret.operands if hasattr(v, "owner")}
+    ops = [op for op in func.body.ops if op.name != "func.return"]
+    for op in ops:
+        opdef = lookup(op.name)
+        if opdef.has("reduction") or opdef.has("contraction"):
+            mat.add(op.result)
+        if opdef.has("contraction"):
+            # The matmul kernel evaluates A[i, k] once per (i, k), so an elementwise A is
+            # computed exactly once inline; B[k, j] is read for every row, so only a
+            # movement chain (free index arithmetic) stays inline there.
+            a, b = op.operands
+            if not _movement_chain(b):
+                mat.add(b)
+    _cut_deep_and_shared(ops, mat)
+    for op in ops:  # matmul epilogues: a same-type elementwise chain into one kernel root
+        if lookup(op.name).has("contraction") and _epilogue_root(op.result, mat) is not None:
+            mat.discard(op.result)
+    return mat
+
+
+def _epilogue_root(r: Value, mat: set[Value]) -> Value | None:
+    """The materialized value that ``r`` (a matmul result) reaches through a chain of
+    single-use elementwise ops of ``r``'s exact type, or None."""
+    v = r
+    while len(v.uses) == 1:
+        user = v.uses[0][0]
+        opdef = lookup(user.name)
+        if opdef is None or not opdef.has("elementwise") or user.result.type != r.type:
+            return None
+        v = user.result
+        if v in mat:
+            return v
+    return None
+
+
+def _cut_deep_and_shared(ops: list[Operation], mat: set[Value]) -> None:
+    depth: dict[Value, int] = {}
+    size: dict[Value, int] = {}
+    for op in ops:  # topological order: operands are sized before their users
+        r = op.result
+        inl = [u for u in op.operands if hasattr(u, "owner") and u not in mat]
+        depth[r] = 1 + max((depth[u] for u in inl), default=0)
+        size[r] = 1 + sum(size[u] for u in inl)
+        if depth[r] > MAX_DEPTH or (len(r.uses) > 1 and size[r] > MAX_SHARED_INLINE):
+            mat.add(r)
+        if r in mat:
+            depth[r], size[r] = 0, 0
+
+
+def _movement_chain(v: Value) -> bool:
+    while True:
+        opdef = _opdef(v)
+        if opdef is None or opdef.has("constant"):
+            return True
+        if not opdef.has("movement") or opdef.name == "concat":
+            return False
+        v = v.owner.operands[0]
+
+
+def _kernel_for(root: Value, mat: set[Value], name: str) -> tuple[Func, list[Value]]:
+    """Clone the inlined expression of ``root`` into a new function; its arguments are
+    the buffers (graph arguments or materialized values) the expression reads."""
+    leaves: list[Value] = []
+    order: list[Operation] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:  # iterative post-order walk
+        v, expanded = stack.pop()
+        if expanded:
+            order.append(v.owner)
+            continue
+        if v in seen:
+            continue
+        seen.add(v)
+        if not hasattr(v, "owner") or (v in mat and v is not root):
+            leaves.append(v)
+            continue
+        stack.append((v, True))
+        for u in reversed(v.owner.operands):
+            if u not in seen:
+                stack.append((u, False))
+    body = Block([v.type for v in leaves])
+    remap: dict[Value, Value] = dict(zip(leaves, body.args))
+    for op in order:
+        clone = Operation(op.name, [remap[u] for u in op.operands],
+                          [r.type for r in op.results], dict(op.attributes))
+        body.append(clone)
+        remap[op.result] = clone.result
+    body.append(Operation("func.return", [remap[root]], []))
+    return Func(name, body, (root.type,)), leaves
+
+
+@register_pass("fuse")
+def fuse(module: Module) -> bool:
+    """Fuse the module's first function (the graph) into kernels plus a calling @main."""
+    graph = module.funcs[0]
+    if any(op.name == "func.call" for op in graph.body.ops):
+        return False  # already fused
+    mat = plan_materialized(graph)
+    kernels: list[Func] = []
+    body = Block([a.type for a in graph.args])
+    remap: dict[Value, Value] = dict(zip(graph.args, body.args))
+    for op in graph.body.ops:
+        if op.name == "func.return" or op.result not in mat:
+            continue
+        kernel, leaves = _kernel_for(op.result, mat, f"kernel_{len(kernels)}")
+        kernels.append(kernel)
+        call = Operation("func.call", [remap[v] for v in leaves], [op.result.type],
+                         {"callee": SymbolRef(kernel.name)})
+        body.append(call)
+        remap[op.result] = call.result
+    body.append(Operation("func.return", [remap[v] for v in graph.return_op.operands], []))
+    module.funcs[:] = [Func(graph.name, body, graph.result_types)] + kernels
+    return True

@@ -1,0 +1,98 @@
+"""Helpers every front-end op uses: scalars as constants, casts, PyTorch promotion."""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from torsh import dtypes
+from torsh.errors import DTypeError, ShapeMismatchError
+from torsh.ir.core import DenseElements
+from torsh.ir.types import TensorType
+from torsh._tensor import Tensor
+
+Scalar = (numbers.Number, np.bool_, np.number)
+
+
+def constant(value, dtype: dtypes.dtype) -> Tensor:
+    """A 0-d constant node (folded into the kernels that read it)."""
+    arr = np.array(value).astype(dtype.ir.numpy)
+    return Tensor._lazy("constant", [], {"value": DenseElements(arr, TensorType((), dtype.ir))})
+
+
+def cast(x: Tensor, dtype: dtypes.dtype) -> Tensor:
+    return x if x.dtype is dtype else Tensor._lazy("cast", [x], {"dtype": dtype.ir})
+
+
+def lift(x, dtype: dtypes.dtype) -> Tensor:
+    """A tensor operand of ``dtype`` from a tensor or a Python/numpy scalar."""
+    if isinstance(x, Tensor):
+        return cast(x, dtype)
+    if isinstance(x, Scalar):
+        return constant(x, dtype)
+    raise TypeError(f"expected a tensor or a number, got {type(x).__name__}")
+
+
+def check_operand(x, op: str) -> None:
+    if not isinstance(x, (Tensor, *Scalar)):
+        raise TypeError(f"{op}: unsupported operand type {type(x).__name__}")
+
+
+def binary(op: str, a, b, kind: str = "arith") -> Tensor:
+    """A broadcasting binary op with PyTorch promotion.
+
+    kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default
+    float, as true division), 'compare' (compute in the promoted dtype, result bool),
+    'logical' (operands as bool)."""
+    check_operand(a, op)
+    check_operand(b, op)
+    if kind == "logical":
+        dt = dtypes.bool_
+    else:
+        dt = dtypes.result_type(a, b)
+        if kind == "float" and not dt.is_floating_point:
+            dt = dtypes.get_default_dtype()
+        if kind == "arith" and dt is dtypes.bool_ and op in ("add", "sub", "mul"):
+            if op == "sub":
+                raise DTypeError("subtraction of bool tensors is not supported; use "
+                                 "logical_xor or ~ instead")
+            return binary("or" if op == "add" else "and", a, b, "logical")
+    check_broadcast(op, a, b)
+    return Tensor._lazy(op, [lift(a, dt), lift(b, dt)])
+
+
+def check_broadcast(op: str, *operands) -> None:
+    """PyTorch-worded broadcasting error naming the op, both shapes and the dim."""
+    shapes = [tuple(x.shape) for x in operands if isinstance(x, Tensor)]
+    if len(shapes) < 2:
+        return
+    rank = builtins.max(len(s) for s in shapes)
+    for i in range(1, rank + 1):
+        sizes = {s[-i] for s in shapes if len(s) >= i and s[-i] != 1}
+        if len(sizes) > 1:
+            listed = " and ".join(str(list(s)) for s in shapes)
+            raise ShapeMismatchError(f"{op}: shapes {listed} cannot be broadcast: sizes "
+                                     f"{' vs '.join(map(str, sorted(sizes)))} at dim {-i}")
+
+
+def float_operand(x: Tensor) -> Tensor:
+    """Integer and bool inputs of float-only ops promote to the default float dtype."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected a tensor, got {type(x).__name__}")
+    return x if x.dtype.is_floating_point else cast(x, dtypes.get_default_dtype())
+
+
+def shape_arg(shape) -> tuple[int, ...]:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and torsh.Size."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    out = []
+    for d in shape:
+        if isinstance(d, Tensor):
+            d = builtins.int(d)
+        if not isinstance(d, (builtins.int, np.integer)) or isinstance(d, builtins.bool):
+            raise TypeError(f"shape entries must be ints, got {d!r}")
+        out.append(builtins.int(d))
+    return tuple(out)

@@ -1,0 +1,168 @@
+"""Realization: the unrealized part of the lazy graph -> an IR module -> passes and fusion
+-> compiled kernels -> a plan, run by the runtime.
+
+The plan cache is keyed by the graph's canonical text (structure, shapes, dtypes and
+embedded constants; never the data in buffers), so running the same computation on new
+data replays a plan: no IR passes, no compilation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from torsh import _runtime
+from torsh.codegen import STATS, compile_kernel, kernel_artifacts
+from torsh.codegen.compiler import CompiledKernel
+from torsh.codegen.jit import host
+from torsh.ir import Builder, Module, print_module, run_pipeline
+
+PIPELINE = "canonicalize,cse,dce,fuse"
+
+
+@dataclass(frozen=True)
+class Step:
+    kernel: CompiledKernel
+    out: int  # slot the kernel writes
+    ins: tuple[int, ...]  # slots it reads
+
+
+@dataclass
+class Plan:
+    """Kernels in order over numbered buffer slots: 0..n_args-1 are the graph's inputs,
+    then one slot per kernel output; ``results`` names the slots handed back."""
+
+    n_args: int
+    steps: list[Step]
+    slot_types: list  # TensorType per slot
+    results: list[int]
+    module: Module  # the fused module (for dumps)
+
+    def run(self, args: list) -> list:
+        slots = list(args) + [None] * len(self.steps)
+        for step in self.steps:
+            t = self.slot_types[step.out]
+            out = _runtime.RuntimeTensor.empty(t.shape, t.dtype.value)
+            slots[step.out] = out
+            info = step.kernel.info
+            ptrs = [out.data_ptr] + [slots[i].data_ptr for i in step.ins]
+            grain = max(1, (1 << 15) // max(info.work, 1))
+            _runtime.launch(step.kernel.address, ptrs, [], info.range, grain)
+        return [slots[i] for i in self.results]
+
+
+_plans: dict[str, Plan] = {}
+
+
+def build_graph(targets: list) -> tuple[Module, list]:
+    """The IR of everything ``targets`` need that is not realized yet. Realized tensors
+    become the function's arguments (``leaves``, in first-visit order)."""
+    order: list = []
+    leaves: list = []
+    seen: set[int] = set()
+    stack = [(t, False) for t in reversed(targets)]
+    while stack:  # iterative post-order DFS: deep graphs cannot overflow the stack
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t._buf is not None:
+            leaves.append(t)
+            continue
+        stack.append((t, True))
+        stack.extend((s, False) for s in reversed(t._srcs) if id(s) not in seen)
+    b = Builder()
+    values: dict[int, object] = {}
+    with b.func("main", [t._type for t in leaves]) as args:
+        for t, a in zip(leaves, args):
+            values[id(t)] = a
+        for t in order:
+            values[id(t)] = b.op(t._op, [values[id(s)] for s in t._srcs], t._attrs,
+                                 result_type=t._type)
+        b.ret(*(values[id(t)] for t in targets))
+    return b.module, leaves
+
+
+def compile_graph(module: Module, key: str) -> Plan:
+    dump = _dump_levels()
+    if "graph" in dump:
+        _write_dump(key, "graph.mlir", print_module(module, header=host().header()))
+    run_pipeline(module, PIPELINE)
+    if "kernels" in dump:
+        _write_dump(key, "kernels.mlir", print_module(module, header=host().header()))
+    main = module.funcs[0]
+    funcs = {f.name: f for f in module.funcs}
+    slot: dict = {a: i for i, a in enumerate(main.args)}
+    slot_types = [a.type for a in main.args]
+    steps: list[Step] = []
+    for op in main.body.ops:
+        if op.name != "func.call":
+            continue
+        callee = funcs[op.attributes["callee"].name]
+        kernel = compile_kernel(callee)
+        if {"llvm", "asm"} & dump:
+            art = kernel_artifacts(callee)
+            for level, ext in (("llvm", "ll"), ("asm", "s")):
+                if level in dump:
+                    _write_dump(key, f"{callee.name}.{ext}",
+                                f"; {host().header()}\n" + art[level])
+        out = len(slot_types)
+        slot[op.result] = out
+        slot_types.append(op.result.type)
+        steps.append(Step(kernel, out, tuple(slot[v] for v in op.operands)))
+    results = [slot[v] for v in main.return_op.operands]
+    return Plan(len(main.args), steps, slot_types, results, module)
+
+
+def realize(*tensors) -> None:
+    """Compute every given tensor that is not computed yet (in one plan)."""
+    todo, seen = [], set()
+    for t in tensors:
+        if t._buf is None and id(t) not in seen:
+            seen.add(id(t))
+            todo.append(t)
+    if not todo:
+        return
+    module, leaves = build_graph(todo)
+    key = print_module(module)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = compile_graph(module, key)
+        STATS.plan_builds += 1
+    else:
+        STATS.plan_hits += 1
+    outs = plan.run([leaf._buf for leaf in leaves])
+    for t, buf in zip(todo, outs):
+        t._set_buffer(buf)
+
+
+def graph_plan(tensors) -> Plan:
+    """The (cached or new) plan that would realize ``tensors``; for inspection."""
+    module, _ = build_graph(list(tensors))
+    key = print_module(module)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = compile_graph(module, key)
+    return plan
+
+
+def clear_plans() -> None:
+    _plans.clear()
+
+
+def _dump_levels() -> set[str]:
+    raw = os.environ.get("TORSH_DUMP", "")
+    return {p.strip() for p in raw.split(",") if p.strip()}
+
+
+def _write_dump(key: str, name: str, text: str) -> None:
+    import hashlib
+
+    folder = Path(os.environ.get("TORSH_DUMP_DIR", "torsh_dump"))
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
+    (folder / f"{tag}.{name}").write_text(text)
