@@ -18,7 +18,9 @@ from torsh.dtypes import (  # noqa: E402,F401
 from torsh._tensor import Size, Tensor, is_tensor  # noqa: E402,F401
 from torsh.ops import *  # noqa: E402,F401,F403
 from torsh.plan import realize  # noqa: E402,F401
-from torsh import autograd  # noqa: E402,F401
+from torsh import autograd, nn, optim  # noqa: E402,F401
+from torsh._compile import compile  # noqa: E402,F401
+from torsh.serialization import load, save  # noqa: E402,F401
 from torsh.autograd import (  # noqa: E402,F401
     enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )

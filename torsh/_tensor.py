@@ -191,7 +191,9 @@ class Tensor:
         extra = ""
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
             extra = f", dtype={self.dtype!r}"
-        if self.requires_grad:
+        if self._grad_fn is not None:
+            extra += f", grad_fn=<{self._grad_fn.name()}>"
+        elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 

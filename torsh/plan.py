@@ -118,8 +118,60 @@ def compile_graph(module: Module, key: str) -> Plan:
     return Plan(len(main.args), steps, slot_types, results, module)
 
 
+class _Deferred:
+    """Realizations postponed by torsh.compile so a whole step becomes one plan."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.tensors: list = []
+        self.callbacks: list = []
+        self.broken = False
+
+
+_deferred: list[_Deferred] = []
+
+
+def realize_later(tensors, then=None) -> None:
+    """Realize ``tensors`` now, or - inside torsh.compile - together with everything else
+    the step computes; ``then()`` runs once they are realized (optimizers use it to swap
+    parameter buffers)."""
+    if _deferred:
+        _deferred[-1].tensors.extend(tensors)
+        if then is not None:
+            _deferred[-1].callbacks.append(then)
+        return
+    realize(*tensors)
+    if then is not None:
+        then()
+
+
+def flush_deferred(scope: _Deferred, extra=()) -> None:
+    tensors, callbacks = scope.tensors + list(extra), scope.callbacks
+    scope.tensors, scope.callbacks = [], []
+    _realize_now(tensors)
+    for cb in callbacks:
+        cb()
+
+
 def realize(*tensors) -> None:
-    """Compute every given tensor that is not computed yet (in one plan)."""
+    """Compute every given tensor that is not computed yet (in one plan). Inside
+    torsh.compile a value needed now also flushes the postponed work (and the step is no
+    longer one plan: torsh.compile warns once)."""
+    if _deferred and any(t._buf is None for t in tensors):
+        scope = _deferred[-1]
+        if not scope.broken:
+            import warnings
+
+            scope.broken = True
+            warnings.warn(f"torsh.compile({scope.name}): the function reads a tensor's value "
+                          f"(.item(), .numpy(), print, bool()...) during the step, so it runs as "
+                          f"several plans instead of one", stacklevel=3)
+        flush_deferred(scope, tensors)
+        return
+    _realize_now(tensors)
+
+
+def _realize_now(tensors) -> None:
     todo, seen = [], set()
     for t in tensors:
         if t._buf is None and id(t) not in seen:

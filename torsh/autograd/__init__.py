@@ -60,9 +60,9 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
         if t._grad_fn is None and t.requires_grad:
             t.grad = g if t.grad is None else t.grad + g
             updated.append(t.grad)
-    from torsh.plan import realize
+    from torsh.plan import realize_later
 
-    realize(*updated)
+    realize_later(updated)  # inside torsh.compile: with the rest of the step
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

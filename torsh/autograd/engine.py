@@ -23,7 +23,7 @@ class Node:
         self.op, self.inputs, self.attrs, self.released = op, inputs, attrs, False
 
     def name(self) -> str:
-        return f"{self.op.capitalize()}Backward"
+        return f"{self.op.capitalize()}Backward0"  # PyTorch's spelling
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"

@@ -1,0 +1,245 @@
+"""torsh.nn.functional: layers and losses as functions of tensors (PyTorch's names and
+defaults), built from torsh ops so they fuse and differentiate like everything else.
+
+>>> import torsh
+>>> import torsh.nn.functional as F
+>>> F.relu(torsh.tensor([-1.0, 2.0]))
+tensor([0., 2.])
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from torsh import dtypes
+from torsh._tensor import Tensor
+from torsh.errors import DTypeError, InvalidArgumentError, ShapeMismatchError
+from torsh.ops import elementwise as E
+from torsh.ops import reduce as R
+from torsh.ops import shape as S
+from torsh.ops._core import cast
+from torsh.ops.linalg import matmul
+
+relu, sigmoid, tanh, silu = E.relu, E.sigmoid, E.tanh, E.silu
+softmax, log_softmax = R.softmax, R.log_softmax
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    return E.gelu(x, approximate)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return E.where(E.gt(x, 0), x, E.mul(x, negative_slope))
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    if x.shape[-1] != weight.shape[-1]:
+        raise ShapeMismatchError(
+            f"linear: input has {x.shape[-1]} features (shape {list(x.shape)}) but the layer "
+            f"expects {weight.shape[-1]} (weight shape {list(weight.shape)})")
+    out = matmul(x, S.t(weight))
+    return E.add(out, bias) if bias is not None else out
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    if not 0 <= p <= 1:
+        raise InvalidArgumentError(f"dropout probability has to be between 0 and 1, got {p}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return E.mul(x, 0.0)
+    from torsh.ops.creation import from_array, generator
+
+    keep = from_array(generator().random(tuple(x.shape)) >= p, dtypes.bool_)
+    return E.where(keep, E.mul(x, 1.0 / (1.0 - p)), 0.0)
+
+
+def embedding(index: Tensor, weight: Tensor) -> Tensor:
+    if index.dtype.is_floating_point or index.dtype is dtypes.bool_:
+        raise DTypeError(f"embedding: indices must be an integer tensor, got {index.dtype!r}")
+    return S.getitem(weight, index)
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise ShapeMismatchError(f"layer_norm: input shape {list(x.shape)} does not end with "
+                                 f"normalized_shape {list(shape)}")
+    axes = list(range(x.ndim - len(shape), x.ndim))
+    mu = R.mean(x, axes, keepdim=True)
+    centered = E.sub(x, mu)
+    var = R.mean(E.mul(centered, centered), axes, keepdim=True)
+    out = E.mul(centered, E.rsqrt(E.add(var, eps)))
+    if weight is not None:
+        out = E.mul(out, weight)
+    if bias is not None:
+        out = E.add(out, bias)
+    return out
+
+
+def _pair(v) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def pad2d(x: Tensor, ph: int, pw: int) -> Tensor:
+    """Zero padding of the last two dims (insert_slice: zeros outside, no copy kernel)."""
+    if ph == 0 and pw == 0:
+        return x
+    n = x.ndim
+    shape = tuple(x.shape[:-2]) + (x.shape[-2] + 2 * ph, x.shape[-1] + 2 * pw)
+    start = (0,) * (n - 2) + (ph, pw)
+    stop = tuple(x.shape[:-2]) + (ph + x.shape[-2], pw + x.shape[-1])
+    return Tensor._lazy("insert_slice", [x], {"shape": shape, "start": start, "stop": stop,
+                                              "step": (1,) * n})
+
+
+def _patches(x: Tensor, kh: int, kw: int, sh: int, sw: int, ho: int, wo: int) -> Tensor:
+    """(N, C, H, W) -> (N, C, kh*kw, Ho, Wo): one strided slice per kernel offset."""
+    parts = []
+    for i in range(kh):
+        for j in range(kw):
+            parts.append(S.getitem(x, (slice(None), slice(None),
+                                       slice(i, i + sh * (ho - 1) + 1, sh),
+                                       slice(j, j + sw * (wo - 1) + 1, sw))))
+    return S.stack(parts, 2)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
+    """2-D convolution (cross-correlation) as patches @ weight (im2col by slicing)."""
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ShapeMismatchError(f"conv2d: expected 4-D input and weight, got shapes "
+                                 f"{list(x.shape)} and {list(weight.shape)}")
+    n, c, h, w = x.shape
+    o, ci, kh, kw = weight.shape
+    if c != ci:
+        raise ShapeMismatchError(f"conv2d: input has {c} channels (shape {list(x.shape)}) but "
+                                 f"the weight expects {ci} (shape {list(weight.shape)})")
+    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
+    x = pad2d(x, ph, pw)
+    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    if ho <= 0 or wo <= 0:
+        raise ShapeMismatchError(f"conv2d: kernel {kh}x{kw} is larger than the padded input "
+                                 f"{h + 2 * ph}x{w + 2 * pw}")
+    cols = _patches(x, kh, kw, sh, sw, ho, wo)                  # (N, C, K, Ho, Wo)
+    cols = S.reshape(S.permute(cols, (0, 3, 4, 1, 2)), (n * ho * wo, c * kh * kw))
+    out = matmul(cols, S.t(S.reshape(weight, (o, c * kh * kw))))  # (N*Ho*Wo, O)
+    if bias is not None:
+        out = E.add(out, bias)
+    return S.permute(S.reshape(out, (n, ho, wo, o)), (0, 3, 1, 2))
+
+
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    (kh, kw) = _pair(kernel_size)
+    (sh, sw) = _pair(stride if stride is not None else kernel_size)
+    (ph, pw) = _pair(padding)
+    h, w = x.shape[-2:]
+    if ph or pw:  # pad with -inf so padding never wins the max
+        from torsh.ops.creation import ones
+
+        inside = pad2d(ones(x.shape, dtype=x.dtype), ph, pw)
+        x = E.where(E.gt(inside, 0.5), pad2d(x, ph, pw), float("-inf"))
+    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    lead = x.shape[:-2]
+    x4 = S.reshape(x, (math.prod(lead) if lead else 1, 1) + tuple(x.shape[-2:]))
+    cols = _patches(x4, kh, kw, sh, sw, ho, wo)
+    out = R.amax(cols, 2)
+    return S.reshape(out, tuple(lead) + (ho, wo))
+
+
+def flatten(x: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
+    return S.flatten(x, start_dim, end_dim)
+
+
+# --------------------------------------------------------------------------------- losses
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return R.mean(loss)
+    if reduction == "sum":
+        return R.sum(loss)
+    if reduction == "none":
+        return loss
+    raise InvalidArgumentError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    if tuple(input.shape) != tuple(target.shape):
+        raise ShapeMismatchError(f"mse_loss: input shape {list(input.shape)} and target shape "
+                                 f"{list(target.shape)} differ")
+    d = E.sub(input, target)
+    return _reduce(E.mul(d, d), reduction)
+
+
+def _class_targets(input: Tensor, target: Tensor, what: str) -> None:
+    if target.dtype.is_floating_point or target.dtype is dtypes.bool_:
+        raise DTypeError(f"{what}: class targets must be an integer (long) tensor, got "
+                         f"{target.dtype!r}; convert them with target.long(), or pass class "
+                         f"probabilities of the input's shape")
+    if input.ndim not in (1, 2) or tuple(target.shape) != tuple(input.shape[:-1]):
+        raise ShapeMismatchError(f"{what}: expected input (N, C) and target (N,), got "
+                                 f"{list(input.shape)} and {list(target.shape)}")
+    if target._buf is not None and target.numel():
+        t = target.numpy()
+        c = input.shape[-1]
+        if t.min() < 0 or t.max() >= c:
+            bad = t[(t < 0) | (t >= c)].reshape(-1)[0]
+            from torsh.errors import TorshIndexError
+
+            raise TorshIndexError(f"{what}: target {bad} is out of bounds for {c} classes")
+
+
+def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """-input[i, target[i]] averaged; input holds log-probabilities (N, C)."""
+    _class_targets(input, target, "nll_loss")
+    from torsh.ops.creation import arange
+
+    hot = cast(E.eq(S.unsqueeze(target, -1), arange(input.shape[-1])), input.dtype)
+    picked = R.sum(E.mul(input, hot), -1)
+    return _reduce(E.neg(picked), reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Class indices (N,) or class probabilities (N, C) as targets, as torch."""
+    logp = R.log_softmax(input, dim=-1)
+    if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
+        probs = target
+    else:
+        _class_targets(input, target, "cross_entropy")
+        from torsh.ops.creation import arange
+
+        probs = cast(E.eq(S.unsqueeze(target, -1), arange(input.shape[-1])), input.dtype)
+    if label_smoothing:
+        c = input.shape[-1]
+        probs = E.add(E.mul(probs, 1 - label_smoothing), label_smoothing / c)
+    return _reduce(E.neg(R.sum(E.mul(logp, probs), -1)), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     reduction: str = "mean") -> Tensor:
+    if tuple(input.shape) != tuple(target.shape):
+        raise ShapeMismatchError(f"binary_cross_entropy_with_logits: input shape "
+                                 f"{list(input.shape)} and target shape {list(target.shape)} "
+                                 f"differ")
+    target = cast(target, input.dtype)
+    # max(x, 0) - x*y + log(1 + exp(-|x|)): stable for large |x|
+    loss = E.add(E.sub(E.relu(input), E.mul(input, target)),
+                 E.log1p(E.exp(E.neg(E.abs(input)))))
+    return _reduce(loss, reduction)
+
+
+def one_hot(index: Tensor, num_classes: int = -1) -> Tensor:
+    from torsh.ops.creation import arange
+
+    if num_classes < 0:
+        num_classes = int(index.max().item()) + 1
+    return cast(E.eq(S.unsqueeze(index, -1), arange(num_classes)), dtypes.int64)
+
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in (
+    "annotations", "math", "np", "dtypes", "Tensor", "DTypeError", "InvalidArgumentError",
+    "ShapeMismatchError", "E", "R", "S", "cast", "matmul")]

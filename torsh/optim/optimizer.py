@@ -1,0 +1,113 @@
+"""The Optimizer base class: parameter groups, state, zero_grad, state_dict.
+
+An update computes every parameter's new value (and new state) as lazy tensors under
+``no_grad``, realizes them all in one compiled plan (fusing the whole update), and then
+swaps the new buffers into the Parameter objects.
+"""
+
+from __future__ import annotations
+
+from torsh._tensor import Tensor
+from torsh.autograd.grad_mode import no_grad
+from torsh.errors import InvalidArgumentError
+from torsh.plan import realize_later
+
+
+class Optimizer:
+    def __init__(self, params, defaults: dict):
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of tensors or dicts, not a tensor")
+        params = list(params)
+        if not params:
+            raise InvalidArgumentError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict] = []
+        for g in groups:
+            self.add_param_group(g)
+        self.state: dict = {}
+
+    def add_param_group(self, group: dict) -> None:
+        group = dict(group)
+        ps = group["params"]
+        group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
+        for p in group["params"]:
+            if not isinstance(p, Tensor) or not p.is_leaf:
+                raise InvalidArgumentError("optimizers can only optimize leaf tensors "
+                                           "(parameters)")
+        for k, v in self.defaults.items():
+            group.setdefault(k, v)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for g in self.param_groups:
+            for p in g["params"]:
+                p.grad = None if set_to_none or p.grad is None else p.grad * 0
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            from torsh.autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        updates: list[tuple[Tensor, Tensor]] = []
+        state_updates: list[tuple[dict, str, Tensor]] = []
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state.setdefault(p, {})
+                    new_p, new_state = self._update(p, p.grad, state, group)
+                    updates.append((p, new_p))
+                    for k, v in new_state.items():
+                        if isinstance(v, Tensor):
+                            state_updates.append((state, k, v))
+                        else:
+                            state[k] = v
+        targets = [v for _, v in updates] + [v for _, _, v in state_updates]
+
+        def commit() -> None:
+            for p, v in updates:
+                _assign(p, v)
+            for state, k, v in state_updates:
+                state[k] = v
+
+        realize_later(targets, commit)
+        return loss
+
+    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict):
+        raise NotImplementedError
+
+    # -- state dict ------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        index = {}
+        groups = []
+        for g in self.param_groups:
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
+        state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, sd: dict) -> None:
+        groups = sd["param_groups"]
+        if len(groups) != len(self.param_groups) or any(
+                len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)):
+            raise InvalidArgumentError("loaded state dict has a different parameter layout")
+        params = [p for g in self.param_groups for p in g["params"]]
+        ids = [i for g in groups for i in g["params"]]
+        by_index = dict(zip(ids, params))
+        for mine, theirs in zip(self.param_groups, groups):
+            mine.update({k: v for k, v in theirs.items() if k != "params"})
+        self.state = {by_index[i]: dict(s) for i, s in sd["state"].items()}
+
+
+def _assign(p: Tensor, value: Tensor) -> None:
+    if hasattr(p, "_assign"):
+        p._assign(value)
+    else:  # a plain leaf tensor being optimized
+        p._buf = value._buf
