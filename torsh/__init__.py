@@ -21,6 +21,9 @@ from torsh.plan import realize  # noqa: E402,F401
 from torsh import autograd, nn, optim  # noqa: E402,F401
 from torsh._compile import compile  # noqa: E402,F401
 from torsh.serialization import load, save  # noqa: E402,F401
+from torsh.interop import as_tensor, from_dlpack, from_numpy, from_pytorch  # noqa: E402,F401
+from torsh.memory import get_memory_limit, memory_stats, set_memory_limit  # noqa: E402,F401
+from torsh._async import realize_async  # noqa: E402,F401
 from torsh.autograd import (  # noqa: E402,F401
     enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )

@@ -150,6 +150,19 @@ def fuse(module: Module) -> bool:
                          {"callee": SymbolRef(kernel.name)})
         body.append(call)
         remap[op.result] = call.result
-    body.append(Operation("func.return", [remap[v] for v in graph.return_op.operands], []))
+    results = []
+    for v in graph.return_op.operands:
+        if v in graph.args:
+            # A result that is an input (x + 0 after canonicalization) gets its own copy:
+            # results never alias inputs, so writing through one never changes the other.
+            kernel, _ = _kernel_for(v, mat, f"kernel_{len(kernels)}")
+            kernels.append(kernel)
+            call = Operation("func.call", [remap[v]], [v.type],
+                             {"callee": SymbolRef(kernel.name)})
+            body.append(call)
+            results.append(call.result)
+        else:
+            results.append(remap[v])
+    body.append(Operation("func.return", results, []))
     module.funcs[:] = [Func(graph.name, body, graph.result_types)] + kernels
     return True
