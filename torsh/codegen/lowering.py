@@ -131,10 +131,40 @@ def _float_libm(name, cname):
     LOWER[name] = lambda c, dt, a, attrs: c.libm(cname, a[0].type, a)
 
 
-for _n in ("exp", "log", "sin", "cos", "sqrt"):
+for _n in ("sin", "cos", "sqrt"):
     _float_intrinsic(_n, _n)
-for _n in ("log1p", "expm1", "tanh", "erf"):
+for _n in ("log1p", "expm1", "erf"):
     _float_libm(_n, _n)
+
+
+def _vector_f32(name, f32_impl, fallback):
+    """float32 (and f16/bf16, computed in f32) gets the vectorizable polynomial; f64 keeps
+    the exact libm/intrinsic path."""
+
+    def lower(c, dt, a, attrs):
+        if a[0].type == F32:
+            return f32_impl(c, a[0])
+        return fallback(c, a[0])
+
+    LOWER[name] = lower
+
+
+def _exp(c, x):
+    from torsh.codegen.vecmath import exp_f32
+
+    return exp_f32(c, x) if x.type == F32 else c.intrinsic("exp", x.type, [x])
+
+
+_vector_f32("exp", lambda c, x: _exp(c, x), lambda c, x: c.intrinsic("exp", x.type, [x]))
+_vector_f32("log", lambda c, x: _vecmath().log_f32(c, x),
+            lambda c, x: c.intrinsic("log", x.type, [x]))
+_vector_f32("tanh", lambda c, x: _vecmath().tanh_f32(c, x), lambda c, x: c.libm("tanh", x.type, [x]))
+
+
+def _vecmath():
+    from torsh.codegen import vecmath
+
+    return vecmath
 
 
 @lowering("rsqrt")
@@ -144,7 +174,7 @@ def _rsqrt(c, dt, a, attrs):
 
 def _sigmoid_of(c, x):
     one = ir.Constant(x.type, 1.0)
-    e = c.intrinsic("exp", x.type, [c.b.fneg(x)])
+    e = _exp(c, c.b.fneg(x))
     return c.b.fdiv(one, c.b.fadd(one, e))
 
 
