@@ -1,0 +1,1 @@
+"""Tests of the C runtime (libtorsh), its header and its Python binding."""
