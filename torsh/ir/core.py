@@ -39,7 +39,7 @@ class DenseElements:
             from torsh.ir.bf16 import round_to_bf16
 
             arr = round_to_bf16(arr)
-        self.array = np.ascontiguousarray(arr).reshape(type.shape)  # ascontiguousarray makes 0-d 1-d
+        self.array = np.ascontiguousarray(arr).reshape(type.shape)  # 0-d stays 0-d
         self.array.setflags(write=False)
         self.type = type
 

@@ -67,4 +67,4 @@ def _as_result(out, t: TensorType) -> np.ndarray:
             arr = arr.astype(t.dtype.numpy)
     if t.dtype is DType.bf16:
         arr = round_to_bf16(arr)
-    return np.ascontiguousarray(arr).reshape(arr.shape)  # ascontiguousarray makes 0-d 1-d
+    return np.ascontiguousarray(arr).reshape(arr.shape)  # ascontiguousarray alone makes 0-d 1-d

@@ -32,7 +32,8 @@ from torsh.ir.core import Block, DenseElements, Func, Module, Operation, SymbolR
 from torsh.ir.diagnostics import located
 from torsh.ir.types import DType, TensorType
 
-MAX_NESTING = 256  # deeper bracket nesting is rejected before lark sees the text
+MAX_NESTING = 256
+MAX_CONSTANT_BYTES = 1 << 30  # constants in IR text are small; this bounds hostile input  # deeper bracket nesting is rejected before lark sees the text
 
 _TENSOR_RE = re.compile(r"tensor<((?:(?:\d+|\?)x)*)([A-Za-z_][A-Za-z0-9_]*)>")
 _DTYPES = {d.value: d for d in DType}
@@ -261,6 +262,10 @@ class _ToRaw(lark.Transformer):
 def _resolve_dense(body, ty: TensorType, kw: lark.Token) -> DenseElements:
     if not ty.is_static:
         raise _Syntax(f"dense constant needs a static type, got {ty}", kw)
+    if ty.numel * ty.dtype.itemsize > MAX_CONSTANT_BYTES:
+        # a splat like dense<1.0> : tensor<100000x100000xf32> would allocate 40 GB
+        raise _Syntax(f"dense constant of {ty} is larger than the {MAX_CONSTANT_BYTES >> 20} "
+                      f"MiB torsh reads from text", kw)
     if body is None:  # MLIR prints zero-element constants as dense<>
         if ty.numel != 0:
             raise _Syntax(f"empty dense literal for {ty}, which has {ty.numel} elements", kw)

@@ -1,0 +1,6 @@
+// expect: IRParseError 3:14 bad escape '\z'
+module {
+  func.func @"a\zb"() {
+    return
+  }
+}

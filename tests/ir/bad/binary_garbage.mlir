@@ -1,0 +1,2 @@
+// expect: IRParseError 2:10 unexpected character
+module {  }

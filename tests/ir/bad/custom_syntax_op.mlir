@@ -1,0 +1,7 @@
+// expect: IRParseError 4:10 unexpected
+module {
+  func.func @f(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = arith.addf %arg0, %arg1 : tensor<2xf32>
+    return %0 : tensor<2xf32>
+  }
+}

@@ -1,0 +1,6 @@
+// expect: IRParseError 3:23 '!'
+module {
+  func.func @f(%arg0: !foo.bar) {
+    return
+  }
+}

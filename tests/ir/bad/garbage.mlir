@@ -1,0 +1,2 @@
+// expect: IRParseError 2:1 unexpected
+hello, world!

@@ -1,0 +1,4 @@
+// expect: IRParseError 2:1 expected 'module'
+func.func @f() {
+  return
+}

@@ -1,0 +1,7 @@
+// expect: IRVerifyError 4:10 does not match the inferred type
+module {
+  func.func @f(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = "torsh.sum"(%arg0) {axes = [0], keepdim = true} : (tensor<2xf32>) -> tensor<f32>
+    return %arg0 : tensor<2xf32>
+  }
+}

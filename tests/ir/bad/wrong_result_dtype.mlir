@@ -1,0 +1,7 @@
+// expect: IRVerifyError 4:10 does not match the inferred type
+module {
+  func.func @f(%arg0: tensor<2xf32>, %arg1: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = "torsh.eq"(%arg0, %arg1) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    return %0 : tensor<2xf32>
+  }
+}
