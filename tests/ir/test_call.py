@@ -58,3 +58,12 @@ def test_mlir_opt_accepts_a_call():
     proc = run_mlir_opt(str(_caller()))
     assert proc.returncode == 0, proc.stderr
     assert "call @k(" in proc.stdout
+    # and mlir-opt's custom spelling `call @k(...)` reads back to the same module
+    assert str(parse(proc.stdout)) == str(_caller())
+
+
+def test_custom_call_spelling_parses():
+    text = str(_caller()).replace('"func.call"(%0) {callee = @k}', "call @k(%0)")
+    assert str(parse(text)) == str(_caller())
+    text = str(_caller()).replace('"func.call"(%0) {callee = @k}', "func.call @k(%0)")
+    assert str(parse(text)) == str(_caller())

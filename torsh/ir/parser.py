@@ -43,7 +43,7 @@ _TERMINAL_NAMES = {
     "EQUAL": "'='", "VALUE_DEF": "a value name (%name)", "VALUE_USE": "a value (%name)",
     "TENSOR_TYPE": "a tensor type", "STRING": "a string", "BARE_ID": "an identifier",
     "SYMBOL": "a symbol (@name)", "INT": "an integer", "FLOAT": "a float", "HEX": "a hex number",
-    "RETURN": "'return'", "DENSE": "'dense'", "$END": "end of input",
+    "RETURN": "'return'", "DENSE": "'dense'", "CALL": "'call'", "$END": "end of input",
     "<END-OF-FILE>": "end of input",  # how lark 1.3 names $END in UnexpectedToken.expected
 }
 
@@ -157,6 +157,17 @@ class _ToRaw(lark.Transformer):
         uses = [u for u in items if u is not None]
         return {"name": _unquote(name_tok), "loc": _loc(name_tok), "results": results,
                 "uses": uses, "attrs": attrs, "in_types": op_type[0], "out_types": op_type[1]}
+
+    def call_op(self, *items):
+        """MLIR's custom form `call @f(%a) : (...) -> ...` (mlir-opt prints func.call so)."""
+        items = list(items)
+        results = items.pop(0) if isinstance(items[0], tuple) else None
+        kw, sym = items.pop(0), items.pop(0)
+        op_type = items.pop()
+        uses = [u for u in items if u is not None]
+        return {"name": "func.call", "loc": _loc(kw), "results": results, "uses": uses,
+                "attrs": {"callee": SymbolRef(_symbol_name(sym))}, "in_types": op_type[0],
+                "out_types": op_type[1]}
 
     def one_def(self, name):
         return (name, 1)
