@@ -9,6 +9,7 @@ data replays a plan: no IR passes, no compilation.
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +53,13 @@ class Plan:
         return [slots[i] for i in self.results]
 
 
-_plans: dict[str, Plan] = {}
+_plans: dict[str, Plan] = {}  # by the graph's IR text
+_plans_by_signature: dict[tuple, Plan] = {}  # by its structure: the replay fast path
 
 
-def build_graph(targets: list) -> tuple[Module, list]:
-    """The IR of everything ``targets`` need that is not realized yet. Realized tensors
-    become the function's arguments (``leaves``, in first-visit order)."""
+def traverse(targets: list) -> tuple[list, list]:
+    """(order, leaves): the unrealized nodes ``targets`` need, inputs before users, and the
+    realized tensors they read (the graph's arguments), in first-visit order."""
     order: list = []
     leaves: list = []
     seen: set[int] = set()
@@ -75,6 +77,38 @@ def build_graph(targets: list) -> tuple[Module, list]:
             continue
         stack.append((t, True))
         stack.extend((s, False) for s in reversed(t._srcs) if id(s) not in seen)
+    return order, leaves
+
+
+def _hashable(v):
+    if isinstance(v, float):
+        return ("f", struct.pack("<d", v))  # exact: 0.0 and -0.0 differ, NaN equals NaN
+    if isinstance(v, tuple):
+        return tuple(_hashable(x) for x in v)
+    if hasattr(v, "key"):
+        return v.key()  # DenseElements: type and bytes
+    return v
+
+
+def signature(targets: list, order: list, leaves: list) -> tuple:
+    """A hashable structural key equal for two graphs exactly when their IR text is equal
+    (ops, attributes, types, wiring, leaf positions) - without building the IR."""
+    index: dict[int, int] = {}
+    entries: list = []
+    for t in leaves:
+        index[id(t)] = len(entries)
+        entries.append(t._type)
+    for t in order:
+        index[id(t)] = len(entries)
+        attrs = tuple(sorted((k, _hashable(v)) for k, v in t._attrs.items()))
+        entries.append((t._op, attrs, t._type, tuple(index[id(s)] for s in t._srcs)))
+    return tuple(entries), tuple(index[id(t)] for t in targets)
+
+
+def build_graph(targets: list, walk: tuple[list, list] | None = None) -> tuple[Module, list]:
+    """The IR of everything ``targets`` need that is not realized yet. Realized tensors
+    become the function's arguments (``leaves``, in first-visit order)."""
+    order, leaves = walk if walk is not None else traverse(targets)
     b = Builder()
     values: dict[int, object] = {}
     with b.func("main", [t._type for t in leaves]) as args:
@@ -179,12 +213,17 @@ def _realize_now(tensors) -> None:
             todo.append(t)
     if not todo:
         return
-    module, leaves = build_graph(todo)
-    key = print_module(module)
-    plan = _plans.get(key)
+    order, leaves = traverse(todo)
+    sig = signature(todo, order, leaves)
+    plan = _plans_by_signature.get(sig)
     if plan is None:
-        plan = _plans[key] = compile_graph(module, key)
-        STATS.plan_builds += 1
+        module, _ = build_graph(todo, (order, leaves))
+        key = print_module(module)
+        plan = _plans.get(key)
+        if plan is None:
+            plan = _plans[key] = compile_graph(module, key)
+            STATS.plan_builds += 1
+        _plans_by_signature[sig] = plan
     else:
         STATS.plan_hits += 1
     outs = plan.run([leaf._buf for leaf in leaves])
@@ -204,6 +243,7 @@ def graph_plan(tensors) -> Plan:
 
 def clear_plans() -> None:
     _plans.clear()
+    _plans_by_signature.clear()
 
 
 def _dump_levels() -> set[str]:

@@ -31,6 +31,10 @@ class DType(enum.Enum):
     def __repr__(self) -> str:
         return f"DType.{self.value}"
 
+    # Members are singletons: identity hashing is exact and much cheaper than Enum's
+    # name-based hash, which sits on the hot path of every type and cache lookup.
+    __hash__ = object.__hash__
+
     @property
     def is_float(self) -> bool:
         return self in _FLOATS
