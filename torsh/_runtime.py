@@ -366,8 +366,12 @@ class RuntimeTensor:
     @classmethod
     def empty(cls, shape: Sequence[int], dtype: str | np.dtype = "f32") -> RuntimeTensor:
         """An uninitialized tensor (64-byte aligned storage)."""
-        return cls(_call_with_error(lib().torsh_tensor_empty_with_error, _int64_array(shape),
-                                    len(shape), dtype_code(dtype)))
+        # The plain function plus the thread's last error on NULL: this sits on the replay
+        # path of every realization, where the _with_error twin's extra object costs.
+        handle = lib().torsh_tensor_empty(_int64_array(shape), len(shape), dtype_code(dtype))
+        if not handle:
+            raise last_error()
+        return cls(handle)
 
     @classmethod
     def zeros(cls, shape: Sequence[int], dtype: str | np.dtype = "f32") -> RuntimeTensor:
@@ -612,6 +616,29 @@ def launch(kernel: KernelLike, buffers: Sequence[Any], sizes: Sequence[int], ran
                              grain))
 
 
+class Launcher:
+    """One kernel's launch prepared once (function pointer, sizes, range, grain converted
+    to ctypes up front), so replaying it costs one foreign call."""
+
+    __slots__ = ("_fn", "_sizes", "_range", "_grain", "_ptrs_type", "_launch")
+
+    def __init__(self, kernel: KernelLike, n_buffers: int, sizes: Sequence[int], range_: int,
+                 grain: int = 1) -> None:
+        self._fn = as_kernel(kernel)
+        sizes = [int(s) for s in sizes]
+        self._sizes = (c_int64 * max(len(sizes), 1))(*sizes)
+        self._range, self._grain = int(range_), int(grain)
+        self._ptrs_type = c_void_p * max(n_buffers, 1)
+        self._launch = lib().torsh_launch
+
+    def __call__(self, addresses: Sequence[int]) -> None:
+        """Run over [0, range) with these buffer addresses (the GIL is released)."""
+        status = self._launch(self._fn, self._ptrs_type(*addresses), self._sizes, self._range,
+                              self._grain)
+        if status:
+            check(status)
+
+
 def _free_plan(cdll: ctypes.CDLL, handle: int) -> None:
     cdll.torsh_plan_free(handle)
 
@@ -672,6 +699,7 @@ __all__ = [
     "DTYPES",
     "KERNEL_FN",
     "SIGNATURES",
+    "Launcher",
     "MemoryPool",
     "MemoryStats",
     "MemoryStatsSnapshot",
