@@ -61,19 +61,22 @@ class TorshNotImplementedError(TorshError, NotImplementedError):
 
 
 class InvalidArgumentError(TorshError, ValueError):
-    """An argument value is invalid for reasons other than shape or dtype (TORSH_ERR_INVALID_ARGUMENT)."""
+    """An argument value is invalid for reasons other than shape or dtype
+    (TORSH_ERR_INVALID_ARGUMENT)."""
 
     code = 8
 
 
 class IRParseError(TorshError, ValueError):
-    """IR text could not be parsed; the message carries line:column and a caret line (TORSH_ERR_IR_PARSE)."""
+    """IR text could not be parsed; the message carries line:column and a caret line
+    (TORSH_ERR_IR_PARSE)."""
 
     code = 9
 
 
 class IRVerifyError(TorshError, ValueError):
-    """An IR module breaks an invariant; the message names the op and the mismatch (TORSH_ERR_IR_VERIFY)."""
+    """An IR module breaks an invariant; the message names the op and the mismatch
+    (TORSH_ERR_IR_VERIFY)."""
 
     code = 10
 

@@ -16,7 +16,15 @@ array([1., 4., 9.], dtype=float32)
 from torsh.errors import IRParseError, IRVerifyError
 from torsh.ir.builder import Builder
 from torsh.ir.core import (
-    Block, BlockArgument, DenseElements, Func, Module, Operation, OpResult, Region, Value,
+    Block,
+    BlockArgument,
+    DenseElements,
+    Func,
+    Module,
+    Operation,
+    OpResult,
+    Region,
+    Value,
 )
 from torsh.ir.inspect import dump, to_dot
 from torsh.ir.interpreter import interpret
@@ -25,7 +33,18 @@ from torsh.ir.parser import parse
 from torsh.ir.passes import PassManager, run_pipeline
 from torsh.ir.printer import print_module
 from torsh.ir.types import (
-    DType, FunctionType, TensorType, bf16, broadcast_shapes, f16, f32, f64, i1, i8, i32, i64,
+    DType,
+    FunctionType,
+    TensorType,
+    bf16,
+    broadcast_shapes,
+    f16,
+    f32,
+    f64,
+    i1,
+    i8,
+    i32,
+    i64,
 )
 from torsh.ir.verifier import verify
 

@@ -14,8 +14,9 @@ Attribute values are plain Python data: ``int``, ``float``, ``bool``, ``str``, `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 

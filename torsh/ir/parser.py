@@ -32,8 +32,8 @@ from torsh.ir.core import Block, DenseElements, Func, Module, Operation, SymbolR
 from torsh.ir.diagnostics import located
 from torsh.ir.types import DType, TensorType
 
-MAX_NESTING = 256
-MAX_CONSTANT_BYTES = 1 << 30  # constants in IR text are small; this bounds hostile input  # deeper bracket nesting is rejected before lark sees the text
+MAX_NESTING = 256  # deeper bracket nesting is rejected before lark sees the text
+MAX_CONSTANT_BYTES = 1 << 30  # constants in IR text are small; this bounds hostile input
 
 _TENSOR_RE = re.compile(r"tensor<((?:(?:\d+|\?)x)*)([A-Za-z_][A-Za-z0-9_]*)>")
 _DTYPES = {d.value: d for d in DType}
@@ -63,7 +63,8 @@ def _loc(tok: lark.Token) -> tuple[int, int]:
 def parse_tensor_type(tok: lark.Token | str) -> TensorType:
     m = _TENSOR_RE.fullmatch(str(tok))
     if m is None:
-        raise _Syntax(f"malformed tensor type '{tok}'", tok if isinstance(tok, lark.Token) else None)
+        where = tok if isinstance(tok, lark.Token) else None
+        raise _Syntax(f"malformed tensor type '{tok}'", where)
     dims, elem = m.groups()
     if elem not in _DTYPES:
         raise _Syntax(f"unknown element type '{elem}' in '{tok}' (torsh supports "

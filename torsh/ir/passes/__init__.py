@@ -15,5 +15,5 @@ from torsh.ir.passes.dce import dce
 from torsh.ir.passes.fuse import fuse, plan_materialized
 from torsh.ir.passes.manager import PASSES, PassManager, register_pass, run_pipeline
 
-__all__ = ["canonicalize", "cse", "dce", "fuse", "plan_materialized", "PASSES", "PassManager", "register_pass",
-           "run_pipeline"]
+__all__ = ["canonicalize", "cse", "dce", "fuse", "plan_materialized", "PASSES", "PassManager",
+           "register_pass", "run_pipeline"]

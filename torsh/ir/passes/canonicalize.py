@@ -14,7 +14,7 @@ Dead ops left behind are erased by ``dce``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -5,7 +5,8 @@ optional printing of the IR and verification after each pass (MLIR's
 from __future__ import annotations
 
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from torsh.errors import InvalidArgumentError, IRVerifyError
 from torsh.ir.core import Module
