@@ -49,7 +49,7 @@ class Size(tuple):
 
 class Tensor:
     __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "grad",
-                 "_grad_fn", "__weakref__")
+                 "_grad_fn", "_snap", "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to torsh
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +66,8 @@ class Tensor:
         except TorshError as e:
             raise type(e)(f"{op}: {e}") from None
         t = object.__new__(cls)
-        t._op, t._srcs, t._attrs, t._type, t._buf = op, tuple(srcs), attrs, ty, None
+        t._op, t._attrs, t._type, t._buf = op, attrs, ty, None
+        t._srcs = tuple(s._pinned() for s in srcs)
         t.requires_grad, t.grad, t._grad_fn = False, None, None
         if _record is not None and _grad_enabled():
             _record(t, op, srcs, attrs)
@@ -78,6 +79,19 @@ class Tensor:
         t._op, t._srcs, t._attrs, t._type, t._buf = None, (), {}, ty, buf
         t.requires_grad, t.grad, t._grad_fn = False, None, None
         return t
+
+    def _pinned(self) -> Tensor:
+        """What a new node reads from this tensor. A realized tensor's data can be replaced
+        later (an optimizer step swaps a parameter's buffer), so nodes read a pinned alias
+        of the current buffer: values built before the swap keep the old data, as in an
+        eager library. Lazy tensors are read as themselves."""
+        if self._buf is None:
+            return self
+        snap = getattr(self, "_snap", None)
+        if snap is None or snap._buf is not self._buf:
+            snap = Tensor._from_buffer(self._buf, self._type)
+            self._snap = snap
+        return snap
 
     def _set_buffer(self, buf) -> None:
         """Become realized: keep the buffer, drop the graph above it."""

@@ -80,6 +80,9 @@ def load(path):
         header = json.loads(blob[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise InvalidArgumentError(f"{path}: corrupt safetensors header ({e})") from None
+    if not isinstance(header, dict):
+        raise InvalidArgumentError(f"{path}: corrupt safetensors header (a JSON object was "
+                                   f"expected, got {type(header).__name__})")
     body = memoryview(blob)[8 + n:]
     tensors = {}
     for key, spec in header.items():
@@ -90,6 +93,13 @@ def load(path):
                                                         _BY_NAME[spec["dtype"]]))
             begin, end = spec["data_offsets"]
             shape = tuple(spec["shape"])
+            # Validate before slicing: a negative offset would silently read from the end.
+            if not all(type(v) is int and v >= 0 for v in (begin, end, *shape)):
+                raise ValueError("offsets and dims must be non-negative integers")
+            need = int(np.prod(shape, dtype=np.int64)) * dt.numpy.itemsize
+            if not begin <= end <= len(body) or end - begin != need:
+                raise ValueError(f"data_offsets [{begin}, {end}] do not hold {need} bytes "
+                                 f"inside the {len(body)}-byte data section")
             arr = np.frombuffer(body[begin:end], dtype=dt.numpy.newbyteorder("<")).reshape(shape)
         except (KeyError, ValueError, TypeError) as e:
             raise InvalidArgumentError(f"{path}: corrupt entry {key!r} ({e})") from None
@@ -99,7 +109,7 @@ def load(path):
             arr = from_bf16_bits(arr).reshape(shape)
         tensors[key] = from_array(arr, dt)
     meta = header.get("__metadata__", {})
-    if "structure" not in meta:
+    if not isinstance(meta, dict) or "structure" not in meta:
         return tensors  # a plain safetensors file from elsewhere
 
     def decode(o):
@@ -114,4 +124,8 @@ def load(path):
                 return tuple(decode(v) for v in o["__tuple__"])
         return o
 
-    return decode(json.loads(meta["structure"]))
+    try:
+        return decode(json.loads(meta["structure"]))
+    except (json.JSONDecodeError, TypeError, KeyError, ValueError) as e:
+        raise InvalidArgumentError(f"{path}: corrupt torsh structure metadata "
+                                   f"({type(e).__name__}: {e})") from None

@@ -62,7 +62,11 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
             updated.append(t.grad)
     from torsh.plan import realize_later
 
-    realize_later(updated)  # inside torsh.compile: with the rest of the step
+    # The outputs (the loss) are realized with the gradients, in the same plan: a lazy loss
+    # read after optimizer.step() would otherwise be computed from the updated parameters
+    # (the optimizer swaps their buffers), reporting the post-step loss, unlike torch.
+    # Inside torsh.compile this joins the rest of the step.
+    realize_later(updated + [t for t in tensors if not t.is_realized])
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

@@ -145,8 +145,16 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
     lead = x.shape[:-2]
     x4 = S.reshape(x, (math.prod(lead) if lead else 1, 1) + tuple(x.shape[-2:]))
-    cols = _patches(x4, kh, kw, sh, sw, ho, wo)
-    out = R.amax(cols, 2)
+    cols = _patches(x4, kh, kw, sh, sw, ho, wo)              # (B, 1, kh*kw, Ho, Wo)
+    # Select the first maximum of each window (argmax, row-major window order) rather than
+    # amax: amax's gradient splits evenly among tied maxima, while torch's max_pool2d
+    # sends it all to the first one; ties are common (zeros after a ReLU, flat images).
+    # where(), not a one-hot product: -inf padding times 0 would be NaN.
+    from torsh.ops.creation import arange
+
+    first = R.argmax(cols, 2, keepdim=True)
+    pick = E.eq(first, S.reshape(arange(kh * kw), (1, 1, kh * kw, 1, 1)))
+    out = R.sum(E.where(pick, cols, 0.0), 2)
     return S.reshape(out, tuple(lead) + (ho, wo))
 
 
@@ -226,9 +234,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
                                  f"{list(input.shape)} and target shape {list(target.shape)} "
                                  f"differ")
     target = cast(target, input.dtype)
-    # max(x, 0) - x*y + log(1 + exp(-|x|)): stable for large |x|
-    loss = E.add(E.sub(E.relu(input), E.mul(input, target)),
-                 E.log1p(E.exp(E.neg(E.abs(input)))))
+    # max(x, 0) - x*y + log(1 + exp(-|x|)): stable for large |x|. Written with one
+    # where() on x >= 0 rather than relu(x) and abs(x): their subgradients at x == 0 (0 and
+    # 0) would make the gradient there -y instead of sigmoid(0) - y = 0.5 - y, which is
+    # wrong exactly where a zero-initialised output layer starts.
+    nonneg = E.ge(input, 0)
+    loss = E.add(E.sub(E.where(nonneg, input, 0.0), E.mul(input, target)),
+                 E.log1p(E.exp(E.where(nonneg, E.neg(input), input))))
     return _reduce(loss, reduction)
 
 

@@ -33,8 +33,27 @@ class Module:
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("call super().__init__() before assigning module attributes")
+        if name in self._buffers and (value is None or (isinstance(value, Tensor) and
+                                                        not isinstance(value, Parameter))):
+            self._buffers[name] = value  # as torch: assigning to a buffer's name updates it
+            return
+        if name in self._parameters and not isinstance(value, Parameter):
+            if value is None:
+                self._parameters[name] = None  # as torch: stays registered, as None
+                return
+            if isinstance(value, Tensor):
+                # silently turning a parameter into a plain attribute would drop it from
+                # parameters(), the optimizer and the state dict
+                raise InvalidArgumentError(
+                    f"cannot assign a tensor to parameter '{name}' ({type(self).__name__}): "
+                    f"a Parameter or None is expected; wrap it as nn.Parameter(tensor), or "
+                    f"load new values with load_state_dict()")
         for d in (self._parameters, self._modules, self._buffers):
             d.pop(name, None)
+        if isinstance(value, (Parameter, Module)):
+            # a plain attribute of that name (e.g. `self.bias = None`) would shadow the
+            # registered value: __getattr__ is only consulted when normal lookup fails
+            self.__dict__.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value
         elif isinstance(value, Module):
@@ -58,10 +77,14 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None) -> None:
         """A non-trainable tensor saved in the state dict (e.g. running statistics)."""
+        for d in (self._parameters, self._modules):
+            d.pop(name, None)
+        self.__dict__.pop(name, None)
         self._buffers[name] = tensor
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         if param is None:
+            self.__dict__.pop(name, None)
             self._parameters[name] = None
         else:
             setattr(self, name, param)
@@ -77,23 +100,29 @@ class Module:
 
     # -- traversal ---------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        # Depth-first pre-order, as PyTorch: the order of parameters() (and so of an
+        # optimizer's state dict) follows it, so it must match torch's for the same model.
         seen = set()
         stack = [(prefix, self)]
         while stack:
-            name, m = stack.pop(0)
+            name, m = stack.pop()
             if id(m) in seen:
                 continue
             seen.add(id(m))
             yield name, m
-            for child_name, child in m._modules.items():
-                if child is not None:
-                    stack.append((f"{name}.{child_name}" if name else child_name, child))
+            children = [(f"{name}.{child_name}" if name else child_name, child)
+                        for child_name, child in m._modules.items() if child is not None]
+            stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        return ((n, m) for n, m in self._modules.items() if m is not None)
+        seen = set()  # a module registered under two names is one child, as in PyTorch
+        for n, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield n, m
 
     def children(self) -> Iterator[Module]:
         return (m for _, m in self.named_children())
@@ -142,33 +171,51 @@ class Module:
         return self
 
     # -- state --------------------------------------------------------------------------
+    def _state_entries(self):
+        """(key, owning module, store, attr) per entry, in PyTorch's state-dict order:
+        module by module (depth-first), each module's parameters then its buffers. Unlike
+        named_modules(), a module registered under two names appears under both (tied
+        weights are saved under every name, as torch does)."""
+        stack = [("", self)]
+        while stack:
+            mname, m = stack.pop()
+            for store in ("_parameters", "_buffers"):
+                for attr, t in getattr(m, store).items():
+                    if t is not None:
+                        yield (f"{mname}.{attr}" if mname else attr), m, store, attr
+            stack.extend(reversed([(f"{mname}.{n}" if mname else n, c)
+                                   for n, c in m._modules.items() if c is not None]))
+
     def state_dict(self) -> OrderedDict:
         out = OrderedDict()
-        for name, p in self.named_parameters():
-            out[name] = p.detach()
-        for name, b in self.named_buffers():
-            out[name] = b.detach()
+        for key, m, store, attr in self._state_entries():
+            out[key] = getattr(m, store)[attr].detach()
         return out
 
     def load_state_dict(self, state: dict, strict: bool = True):
-        own = dict(self.named_parameters())
-        own_buffers = dict(self.named_buffers())
-        missing = [k for k in list(own) + list(own_buffers) if k not in state]
-        unexpected = [k for k in state if k not in own and k not in own_buffers]
+        own = {key: (m, store, attr) for key, m, store, attr in self._state_entries()}
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
             raise InvalidArgumentError(f"load_state_dict: missing keys {missing}, unexpected "
-                                       f"keys {unexpected}")
+                                       f"keys {unexpected}; pass strict=False to load the "
+                                       f"matching keys only")
+        # Check every shape before assigning anything, so a failed load changes nothing.
         for k, v in state.items():
             if k in own:
-                if tuple(v.shape) != tuple(own[k].shape):
+                m, store, attr = own[k]
+                have = getattr(m, store)[attr]
+                if tuple(v.shape) != tuple(have.shape):
                     raise ShapeMismatchError(f"load_state_dict: {k} has shape {list(v.shape)} "
-                                             f"in the state dict but {list(own[k].shape)} in "
+                                             f"in the state dict but {list(have.shape)} in "
                                              f"the model")
-                own[k]._assign(v)
-            elif k in own_buffers:
-                owner, _, attr = k.rpartition(".")
-                mod = dict(self.named_modules())[owner] if owner else self
-                mod._buffers[attr] = v.detach().realize()
+        for k, v in state.items():
+            if k in own:
+                m, store, attr = own[k]
+                if store == "_parameters":
+                    m._parameters[attr]._assign(v)
+                else:
+                    m._buffers[attr] = v.detach().realize()
         return missing, unexpected
 
     # -- printing -----------------------------------------------------------------------

@@ -19,7 +19,10 @@ class Optimizer:
             raise TypeError("params must be an iterable of tensors or dicts, not a tensor")
         params = list(params)
         if not params:
-            raise InvalidArgumentError("optimizer got an empty parameter list")
+            raise InvalidArgumentError(
+                "optimizer got an empty parameter list; pass the tensors to optimize, e.g. "
+                "model.parameters() (a generator can be consumed only once: call "
+                "model.parameters() again for a second optimizer)")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -32,9 +35,14 @@ class Optimizer:
         ps = group["params"]
         group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
         for p in group["params"]:
-            if not isinstance(p, Tensor) or not p.is_leaf:
-                raise InvalidArgumentError("optimizers can only optimize leaf tensors "
-                                           "(parameters)")
+            if not isinstance(p, Tensor):
+                raise InvalidArgumentError(f"optimizers can only optimize tensors, got a "
+                                           f"{type(p).__name__}; pass model.parameters()")
+            if not p.is_leaf:
+                raise InvalidArgumentError(
+                    f"optimizers can only optimize leaf tensors (parameters), but this one was "
+                    f"computed by {p.grad_fn!r}; optimize the leaf it came from, or make a "
+                    f"leaf with t.detach().requires_grad_()")
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         self.param_groups.append(group)

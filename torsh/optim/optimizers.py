@@ -9,10 +9,10 @@ from torsh.optim.optimizer import Optimizer
 
 def _check(lr: float, **named) -> None:
     if lr < 0:
-        raise InvalidArgumentError(f"invalid learning rate {lr}")
+        raise InvalidArgumentError(f"invalid learning rate {lr}: lr must be >= 0")
     for k, v in named.items():
         if v < 0:
-            raise InvalidArgumentError(f"invalid {k} {v}")
+            raise InvalidArgumentError(f"invalid {k} {v}: {k} must be >= 0")
 
 
 def _step_one(p):
@@ -58,7 +58,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0.0, amsgrad: bool = False):
         _check(lr, eps=eps, weight_decay=weight_decay)
         if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
-            raise InvalidArgumentError(f"invalid betas {betas}")
+            raise InvalidArgumentError(f"invalid betas {betas}: each beta must be in [0, 1)")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 

@@ -1,0 +1,20 @@
+"""Fixtures of the nn tests: a private kernel cache, so runs never touch ~/.cache/torsh."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_kernel_cache(tmp_path_factory: pytest.TempPathFactory):
+    """TORSH_CACHE_DIR in a temporary folder for the whole session (the cache reads the
+    variable when it looks a kernel up, so setting it here covers every test)."""
+    old = os.environ.get("TORSH_CACHE_DIR")
+    os.environ["TORSH_CACHE_DIR"] = str(tmp_path_factory.mktemp("torsh_cache"))
+    yield
+    if old is None:
+        os.environ.pop("TORSH_CACHE_DIR", None)
+    else:
+        os.environ["TORSH_CACHE_DIR"] = old
