@@ -131,3 +131,14 @@ def test_backward_compiles_once_and_replays(tmp_path, monkeypatch):
         step(torsh.randn(16, 8))
     assert STATS.compiles == compiles
     assert STATS.plan_builds == builds
+
+
+def test_values_built_before_an_optimizer_step_keep_the_old_weights():
+    w = torsh.nn.Parameter(torsh.tensor([1.0, 2.0]))
+    opt = torsh.optim.SGD([w], lr=0.5)
+    before = w * 3  # lazy, built from the old weights
+    (w * w).sum().backward()
+    opt.step()
+    assert w.tolist() == [0.0, 0.0]
+    assert before.tolist() == [3.0, 6.0]
+    assert (w * 3).tolist() == [0.0, 0.0]
