@@ -147,10 +147,12 @@ def compile_graph(module: Module, key: str) -> Plan:
         kernel = compile_kernel(callee)
         if {"llvm", "asm"} & dump:
             art = kernel_artifacts(callee)
-            for level, ext in (("llvm", "ll"), ("asm", "s")):
+            # LLVM IR comments start with ';', GNU assembler comments with '#' (in x86
+            # assembly ';' separates statements, so a ';' header would not assemble).
+            for level, ext, comment in (("llvm", "ll", ";"), ("asm", "s", "#")):
                 if level in dump:
                     _write_dump(key, f"{callee.name}.{ext}",
-                                f"; {host().header()}\n" + art[level])
+                                f"{comment} {host().header()}\n" + art[level])
         out = len(slot_types)
         slot[op.result] = out
         slot_types.append(op.result.type)

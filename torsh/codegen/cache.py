@@ -8,10 +8,12 @@ A disk entry is ``<key>.tko`` in the cache folder (``TORSH_CACHE_DIR``, default
 
     b"TORSHKC1" | u32 header length | header (JSON) | payload (object code)
 
-The header repeats the key and versions and carries the payload's length and sha256, so a
-truncated, bit-flipped or stale entry is detected; it is reported with a
-:class:`KernelCacheWarning` and rebuilt. Writes go to a temporary file in the same folder
-and are published with ``os.replace``, so concurrent writers never leave a torn entry.
+The header repeats the key and versions and carries the payload's length and sha256 and the
+sha256 of its own ``meta`` (the launch info a runner trusts: a flipped ``range`` would make a
+kernel write out of bounds), so a truncated, bit-flipped or stale entry is detected; it is
+reported with a :class:`KernelCacheWarning` and rebuilt. Writes go to a temporary file in
+the same folder and are published with ``os.replace``, so concurrent writers never leave a
+torn entry.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAGIC = b"TORSHKC1"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the header carries meta_sha256
 SUFFIX = ".tko"
 
 
@@ -89,6 +91,7 @@ def write_entry(key: str, fingerprint: dict, meta: dict, payload: bytes,
     header = json.dumps({
         "format": FORMAT_VERSION, "key": key, "fingerprint": fingerprint, "meta": meta,
         "payload_len": len(payload), "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        "meta_sha256": _meta_sha256(meta),
     }, sort_keys=True).encode()
     blob = MAGIC + struct.pack("<I", len(header)) + header + payload
     try:
@@ -114,7 +117,7 @@ def read_entry(key: str, fingerprint: dict, folder: Path | None = None) -> tuple
     path = entry_path(key, folder)
     try:
         blob = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no entry (or no folder to hold one)
         return None
     except OSError as e:
         _corrupt(path, f"unreadable ({e})")
@@ -136,7 +139,8 @@ def check_entry(blob: bytes, key: str | None = None, fingerprint: dict | None = 
     except (ValueError, UnicodeDecodeError, struct.error) as e:
         return f"unreadable header ({e})"
     if header.get("format") != FORMAT_VERSION:
-        return f"format {header.get('format')} is not {FORMAT_VERSION}"
+        return (f"in cache format {header.get('format')}, but this torsh reads format "
+                f"{FORMAT_VERSION}")
     if key is not None and header.get("key") != key:
         return "key does not match the file name"
     if fingerprint is not None and header.get("fingerprint") != fingerprint:
@@ -145,7 +149,14 @@ def check_entry(blob: bytes, key: str | None = None, fingerprint: dict | None = 
         return f"payload is {len(payload)} bytes, header says {header.get('payload_len')}"
     if hashlib.sha256(payload).hexdigest() != header.get("payload_sha256"):
         return "payload checksum mismatch"
+    if _meta_sha256(header.get("meta")) != header.get("meta_sha256"):
+        return "header checksum mismatch (kernel info or IR changed)"
     return None
+
+
+def _meta_sha256(meta) -> str:
+    # JSON written with sort_keys reads back and re-serializes to the same bytes.
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
 
 
 def _split(blob: bytes) -> tuple[dict, bytes]:
