@@ -80,7 +80,8 @@ def compiled_tour(dump_dir: Path) -> None:
     print(f"the forward graph ({len(list(torsh.ir.parse(torsh.ir.dump(probs)).walk())) - 1} "
           f"ops) fused into {len(plan.steps)} kernels:")
     for step in plan.steps:
-        print(f"  {step.kernel.info.kind:12s} range {step.kernel.info.range:6d}  {step.kernel.name}")
+        info = step.kernel.info
+        print(f"  {info.kind:12s} range {info.range:6d}  {step.kernel.name}")
     for level, ext in (("graph", "mlir"), ("kernels", "mlir"), ("llvm", "ll"), ("asm", "s")):
         (dump_dir / f"forward.{level}.{ext}").write_text(torsh.ir.dump(probs, level))
     (dump_dir / "forward.dot").write_text(torsh.ir.to_dot(probs))

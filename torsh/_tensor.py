@@ -15,7 +15,8 @@ is needed (``numpy()``, ``item()``, ``tolist()``, ``print``, ``bool()``, or
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,6 @@ from torsh import dtypes
 from torsh.errors import TorshError
 from torsh.ir.ops import OPS, with_defaults
 from torsh.ir.types import TensorType
-
 
 _record = None  # set by torsh.autograd: attaches grad_fn nodes while grad mode is on
 

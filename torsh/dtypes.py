@@ -19,7 +19,7 @@ class dtype:  # noqa: N801 - the PyTorch name
     """A tensor element type. Compare with ``==``; ``torsh.float32.is_floating_point``."""
 
     __slots__ = ("ir", "name", "itemsize")
-    _by_ir: dict[DType, "dtype"] = {}
+    _by_ir: dict[DType, dtype] = {}
 
     def __init__(self, ir: DType, name: str):
         self.ir = ir
@@ -47,7 +47,7 @@ class dtype:  # noqa: N801 - the PyTorch name
         return (_from_name, (self.name,))
 
     @staticmethod
-    def of(ir: DType) -> "dtype":
+    def of(ir: DType) -> dtype:
         return dtype._by_ir[ir]
 
 

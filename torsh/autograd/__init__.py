@@ -11,11 +11,11 @@ tensor([4.])
 from __future__ import annotations
 
 from torsh import _tensor as _tensor_module
+from torsh._tensor import Tensor
 from torsh.autograd.engine import Node, record, run_backward
 from torsh.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from torsh.errors import InvalidArgumentError
 from torsh.ops._core import cast
-from torsh._tensor import Tensor
 
 
 def _seed(out: Tensor, grad, what: str) -> Tensor:
@@ -128,5 +128,5 @@ _tensor_module._record = record
 
 from torsh.autograd.numerical import gradcheck  # noqa: E402
 
-__all__ = ["backward", "grad", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "Node"]
+__all__ = ["backward", "grad", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
+           "is_grad_enabled", "Node"]

@@ -6,12 +6,12 @@ fuses like a forward one and replays from the plan cache on the next step.
 
 from __future__ import annotations
 
+from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import set_grad_enabled
 from torsh.autograd.vjp import VJP
 from torsh.errors import InvalidArgumentError
 from torsh.ops._core import cast
 from torsh.ops.elementwise import add
-from torsh._tensor import Tensor
 
 
 class Node:

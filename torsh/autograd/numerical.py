@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from torsh.errors import InvalidArgumentError
 from torsh._tensor import Tensor
+from torsh.errors import InvalidArgumentError
 
 
 def gradcheck(fn, inputs: list[Tensor], eps: float = 1e-6, atol: float = 1e-5,

@@ -10,15 +10,15 @@ gradient (comparisons, logical ops, argmax, integer casts).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from torsh import dtypes
+from torsh._tensor import Tensor
 from torsh.ops import elementwise as E
 from torsh.ops import reduce as R
 from torsh.ops import shape as S
 from torsh.ops._core import cast, constant
 from torsh.ops.linalg import matmul
-from torsh._tensor import Tensor
 
 Rule = Callable[[list, dict, Tensor], list]
 VJP: dict[str, Rule] = {}

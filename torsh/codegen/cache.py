@@ -111,7 +111,8 @@ def write_entry(key: str, fingerprint: dict, meta: dict, payload: bytes,
     return entry_path(key, folder)
 
 
-def read_entry(key: str, fingerprint: dict, folder: Path | None = None) -> tuple[dict, bytes] | None:
+def read_entry(key: str, fingerprint: dict,
+               folder: Path | None = None) -> tuple[dict, bytes] | None:
     """(meta, payload) of a valid entry; None if absent. A corrupt or stale entry warns
     and returns None (the caller rebuilds and overwrites it)."""
     path = entry_path(key, folder)

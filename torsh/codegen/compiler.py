@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import llvmlite.binding as llvm
 
 from torsh.codegen import cache
-from torsh.codegen.jit import host, new_target_machine, object_code, optimize, assembly
+from torsh.codegen.jit import assembly, host, new_target_machine, object_code, optimize
 from torsh.codegen.kernels import KernelInfo, emit_kernel
 from torsh.errors import CompileError
 from torsh.ir.core import Func, Module
@@ -35,7 +35,7 @@ from torsh.ir.printer import print_module
 CODEGEN_VERSION = 1  # bump when emitted code changes for the same kernel IR
 OPTIONS = {"opt": 3, "vectorize": True}
 
-_memory: dict[str, "CompiledKernel"] = {}
+_memory: dict[str, CompiledKernel] = {}
 _lock = threading.RLock()
 
 

@@ -10,14 +10,23 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 
+from torsh.codegen.lowering import (
+    I1,
+    I8,
+    I64,
+    LOWER,
+    Ctx,
+    bf16_to_f32,
+    compute_type,
+    f32_to_bf16,
+    round_to,
+    storage_type,
+)
 from torsh.errors import CompileError
 from torsh.ir.bf16 import to_bf16_bits
 from torsh.ir.core import BlockArgument, OpResult, Value
 from torsh.ir.ops import lookup, with_defaults
 from torsh.ir.types import DType
-from torsh.codegen.lowering import (
-    I1, I8, I64, LOWER, Ctx, bf16_to_f32, compute_type, f32_to_bf16, round_to, storage_type,
-)
 
 
 def contiguous_strides(shape) -> list[int]:

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 from llvmlite import ir
 
+from torsh.codegen.emitter import Emitter, contiguous_strides
+from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
 from torsh.errors import CompileError
 from torsh.ir.core import Func, OpResult, Value
 from torsh.ir.ops import lookup, with_defaults
 from torsh.ir.types import DType
-from torsh.codegen.emitter import Emitter, contiguous_strides
-from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
 
 FAST = ["reassoc", "contract", "nsz"]  # lets LLVM vectorize reductions and use FMA
 

@@ -9,7 +9,7 @@ operands' torsh dtype (the result dtype for ``cast``/``constant`` is in ``attrs`
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from llvmlite import ir
 
@@ -158,7 +158,8 @@ def _exp(c, x):
 _vector_f32("exp", lambda c, x: _exp(c, x), lambda c, x: c.intrinsic("exp", x.type, [x]))
 _vector_f32("log", lambda c, x: _vecmath().log_f32(c, x),
             lambda c, x: c.intrinsic("log", x.type, [x]))
-_vector_f32("tanh", lambda c, x: _vecmath().tanh_f32(c, x), lambda c, x: c.libm("tanh", x.type, [x]))
+_vector_f32("tanh", lambda c, x: _vecmath().tanh_f32(c, x),
+            lambda c, x: c.libm("tanh", x.type, [x]))
 
 
 def _vecmath():

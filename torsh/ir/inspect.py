@@ -78,7 +78,8 @@ def to_dot(obj, *args) -> str:
         for j, op in enumerate(o for o in f.body.ops if o.name != "func.return"):
             node = f"k{k}_{j}"
             local[op.result] = node
-            lines.append(f"    {node} [label={print_string(op.short_name + ' ' + str(op.result.type))}];")
+            label = print_string(f"{op.short_name} {op.result.type}")
+            lines.append(f"    {node} [label={label}];")
         lines.append("  }")
         body_ops = [o for o in f.body.ops if o.name != "func.return"]
         for j, op in enumerate(body_ops):

@@ -18,8 +18,9 @@ and the builder prefix it with the op.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -272,7 +273,8 @@ def _reduction(name: str, rule: str, fn: Callable, doc: str) -> None:
 
 _reduction("sum", "numeric", lambda x, axis, keepdims: np.sum(x, axis, x.dtype, keepdims=keepdims),
            "Sum over axes.")
-_reduction("prod", "numeric", lambda x, axis, keepdims: np.prod(x, axis, x.dtype, keepdims=keepdims),
+_reduction("prod", "numeric",
+           lambda x, axis, keepdims: np.prod(x, axis, x.dtype, keepdims=keepdims),
            "Product over axes.")
 _reduction("mean", "float", lambda x, axis, keepdims: np.mean(x, axis, keepdims=keepdims),
            "Mean over axes (NaN for an empty axis).")
@@ -297,7 +299,8 @@ def _arg_reduction(name: str, fn: Callable) -> None:
 
     _register(OpDef(name, frozenset({"reduction", "pure"}), 1, infer, ref,
                     {"axis": AttrSpec("int"), "keepdim": AttrSpec("bool", False)},
-                    f"Index of the first {name[3:]}imum along one axis (i64); NaN counts as the extreme."))
+                    f"Index of the first {name[3:]}imum along one axis (i64); NaN counts as "
+                    f"the extreme."))
 
 
 _arg_reduction("argmax", np.argmax)

@@ -9,9 +9,26 @@ torsh.Size([3, 2])
 
 from torsh.nn import functional, init
 from torsh.nn.layers import (
-    GELU, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten, LayerNorm,
-    Linear, LogSoftmax, MaxPool2d, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid,
-    SiLU, Softmax, Tanh,
+    GELU,
+    BCEWithLogitsLoss,
+    Conv2d,
+    CrossEntropyLoss,
+    Dropout,
+    Embedding,
+    Flatten,
+    LayerNorm,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
 )
 from torsh.nn.module import Module
 from torsh.nn.parameter import Parameter

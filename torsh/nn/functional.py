@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from torsh import dtypes
 from torsh._tensor import Tensor
 from torsh.errors import DTypeError, InvalidArgumentError, ShapeMismatchError

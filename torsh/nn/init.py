@@ -34,9 +34,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fill(t: Tensor, values) -> Tensor:
-    from torsh.ops.creation import from_array
-
     from torsh.nn.parameter import Parameter
+    from torsh.ops.creation import from_array
 
     new = from_array(values, t.dtype)
     if isinstance(t, Parameter):

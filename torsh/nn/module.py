@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterator
+from collections.abc import Iterator
 
 from torsh._tensor import Tensor
 from torsh.errors import InvalidArgumentError, ShapeMismatchError

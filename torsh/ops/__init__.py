@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from torsh import dtypes
+from torsh._tensor import Tensor
 from torsh.ops import creation, elementwise, linalg, reduce, shape
 from torsh.ops._core import cast
 from torsh.ops.creation import *  # noqa: F401,F403
@@ -12,7 +13,6 @@ from torsh.ops.elementwise import *  # noqa: F401,F403
 from torsh.ops.linalg import *  # noqa: F401,F403
 from torsh.ops.reduce import *  # noqa: F401,F403
 from torsh.ops.shape import *  # noqa: F401,F403
-from torsh._tensor import Tensor
 
 E, R, S, L = elementwise, reduce, shape, linalg
 
@@ -87,8 +87,9 @@ _METHODS = {
     "__matmul__": L.matmul, "__rmatmul__": _swap(L.matmul), "__neg__": E.neg,
     "__pos__": lambda self: self, "__abs__": E.abs, "__invert__": E.bitwise_not,
     "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
-    "__ge__": E.ge, "__and__": E.logical_and, "__or__": E.logical_or,
-    "__xor__": E.logical_xor, "__getitem__": S.getitem,
+    "__ge__": E.ge, "__and__": E.bitwise_and, "__rand__": _swap(E.bitwise_and),
+    "__or__": E.bitwise_or, "__ror__": _swap(E.bitwise_or), "__xor__": E.bitwise_xor,
+    "__rxor__": _swap(E.bitwise_xor), "__getitem__": S.getitem,
 }
 
 for _name, _fn in _METHODS.items():

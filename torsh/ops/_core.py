@@ -8,10 +8,10 @@ import numbers
 import numpy as np
 
 from torsh import dtypes
+from torsh._tensor import Tensor
 from torsh.errors import DTypeError, ShapeMismatchError
 from torsh.ir.core import DenseElements
 from torsh.ir.types import TensorType
-from torsh._tensor import Tensor
 
 Scalar = (numbers.Number, np.bool_, np.number)
 
@@ -48,16 +48,19 @@ def binary(op: str, a, b, kind: str = "arith") -> Tensor:
     'logical' (operands as bool)."""
     check_operand(a, op)
     check_operand(b, op)
+    if op == "sub" and any(isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and
+                                                             x.dtype is dtypes.bool_)
+                           for x in (a, b)):
+        # as torch: a bool operand of '-' is an error, whatever the other operand is
+        raise DTypeError("subtraction with a bool operand is not supported; use "
+                         "logical_xor, ~ or logical_not instead")
     if kind == "logical":
         dt = dtypes.bool_
     else:
         dt = dtypes.result_type(a, b)
         if kind == "float" and not dt.is_floating_point:
             dt = dtypes.get_default_dtype()
-        if kind == "arith" and dt is dtypes.bool_ and op in ("add", "sub", "mul"):
-            if op == "sub":
-                raise DTypeError("subtraction of bool tensors is not supported; use "
-                                 "logical_xor or ~ instead")
+        if kind == "arith" and dt is dtypes.bool_ and op in ("add", "mul"):
             return binary("or" if op == "add" else "and", a, b, "logical")
     check_broadcast(op, a, b)
     return Tensor._lazy(op, [lift(a, dt), lift(b, dt)])

@@ -9,11 +9,11 @@ import numbers
 import numpy as np
 
 from torsh import _runtime, dtypes
+from torsh._tensor import Tensor
 from torsh.errors import DTypeError, InvalidArgumentError
 from torsh.ir.bf16 import to_bf16_bits
 from torsh.ir.types import TensorType
 from torsh.ops._core import constant, shape_arg
-from torsh._tensor import Tensor
 
 _rng = np.random.default_rng()
 
@@ -42,7 +42,7 @@ def from_array(arr: np.ndarray, dtype: dtypes.dtype) -> Tensor:
 
 
 def _infer_dtype(data) -> dtypes.dtype:
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
         return dtypes.as_dtype(data.dtype)
     arr = np.asarray(data)
     if arr.dtype == np.bool_:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from torsh import dtypes
+from torsh._tensor import Tensor
 from torsh.errors import DTypeError
 from torsh.ops._core import (
-    Scalar, binary, cast, check_broadcast, check_operand, constant, float_operand, lift,
+    binary,
+    cast,
+    check_broadcast,
+    check_operand,
+    constant,
+    float_operand,
+    lift,
 )
-from torsh._tensor import Tensor
 
 
 def add(a, b, *, alpha=1) -> Tensor:
@@ -27,15 +35,19 @@ def mul(a, b) -> Tensor:
 def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is None:
         return binary("div", a, b, "float")
-    q = binary("div", a, b, "float")
-    if rounding_mode == "floor":
-        q = floor(q)
-    elif rounding_mode == "trunc":
-        q = trunc(q)
-    else:
+    if rounding_mode not in ("floor", "trunc"):
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', "
                          f"got {rounding_mode!r}")
     dt = dtypes.result_type(a, b)
+    if dt.is_floating_point:
+        q = binary("div", a, b, "float")
+    else:
+        # Integer quotients divide in float64, which is exact for |values| < 2**53 (all of
+        # int32); the default float32 would round operands above 2**24.
+        check_operand(a, "div")
+        check_operand(b, "div")
+        q = binary("div", lift(a, dtypes.float64), lift(b, dtypes.float64))
+    q = floor(q) if rounding_mode == "floor" else trunc(q)
     return cast(q, dt)
 
 
@@ -50,7 +62,7 @@ def floor_divide(a, b) -> Tensor:
 def remainder(a, b) -> Tensor:
     """Python-style modulo (sign of the divisor), as torch.remainder."""
     dt = dtypes.result_type(a, b)
-    q = cast(floor(binary("div", a, b, "float")), dt)
+    q = floor_divide(a, b)  # in dt; exact for integers (see div)
     return sub(lift(a, dt), mul(q, lift(b, dt)))
 
 
@@ -231,6 +243,35 @@ def bitwise_not(x: Tensor) -> Tensor:
     return logical_not(x)
 
 
+def _bool_operands(op: str, a, b) -> None:
+    """& | ^ are bitwise in PyTorch; torsh has no integer bit ops, so they take bools only
+    (on ints a logical result would silently differ from torch's bitwise one)."""
+    check_operand(a, op)
+    check_operand(b, op)
+    for x in (a, b):
+        d = x.dtype if isinstance(x, Tensor) else None
+        if (d is not None and d is not dtypes.bool_) or (d is None and not isinstance(
+                x, (bool, np.bool_))):
+            name = d if d is not None else type(x).__name__
+            raise DTypeError(f"{op} (& | ^) is only supported for bool operands in torsh, got "
+                             f"{name}; use logical_and/logical_or/logical_xor for a truth test")
+
+
+def bitwise_and(a, b) -> Tensor:
+    _bool_operands("bitwise_and", a, b)
+    return logical_and(a, b)
+
+
+def bitwise_or(a, b) -> Tensor:
+    _bool_operands("bitwise_or", a, b)
+    return logical_or(a, b)
+
+
+def bitwise_xor(a, b) -> Tensor:
+    _bool_operands("bitwise_xor", a, b)
+    return logical_xor(a, b)
+
+
 def isnan(x: Tensor) -> Tensor:
     return ne(x, x) if x.dtype.is_floating_point else _full_like_bool(x, False)
 
@@ -256,5 +297,5 @@ def lerp(a, b, weight):
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
-    "annotations", "math", "dtypes", "DTypeError", "Scalar", "binary", "cast",
+    "annotations", "math", "np", "dtypes", "DTypeError", "Scalar", "binary", "cast",
     "check_broadcast", "check_operand", "constant", "float_operand", "lift", "Tensor")]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from torsh._tensor import Tensor
 from torsh.errors import DTypeError, ShapeMismatchError
 from torsh.ops.shape import reshape, t, unsqueeze
-from torsh._tensor import Tensor
 
 
 def _check(a: Tensor, b: Tensor, op: str) -> None:

@@ -7,10 +7,10 @@ import builtins
 from collections import namedtuple
 
 from torsh import dtypes
+from torsh._tensor import Tensor, _dim
 from torsh.errors import DTypeError, InvalidArgumentError
 from torsh.ops._core import cast, float_operand
 from torsh.ops.elementwise import div, exp, log, mul, sqrt, sub
-from torsh._tensor import Tensor, _dim
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -93,9 +93,9 @@ def amin(x: Tensor, dim=(), keepdim: bool = False) -> Tensor:
 
 
 def _arg(op: str, x: Tensor, dim, keepdim: bool) -> Tensor:
-    if x.numel() == 0:
-        raise InvalidArgumentError(f"{op}(): expected a non-empty tensor")
     if dim is None:
+        if x.numel() == 0:
+            raise InvalidArgumentError(f"{op}(): expected a non-empty tensor")
         flat = Tensor._lazy("reshape", [x], {"shape": (x.numel(),)})
         out = Tensor._lazy(op, [flat], {"axis": 0, "keepdim": False})
         if keepdim:
@@ -132,9 +132,17 @@ def std(x: Tensor, dim=None, *, correction: int = 1, keepdim: bool = False,
     return sqrt(var(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
+def _empty_axis(x: Tensor, axes) -> bool:
+    """Whether a reduction over ``axes`` has no elements per output (max/min reject that,
+    so composites that shift by the max must not take it there)."""
+    return x.ndim > 0 and builtins.any(x.shape[a] == 0 for a in axes)
+
+
 def logsumexp(x: Tensor, dim, keepdim: bool = False) -> Tensor:
     x = float_operand(x)
     axes = _axes(x, dim, "logsumexp")
+    if _empty_axis(x, axes):  # log of an empty sum: -inf, as torch
+        return log(sum(exp(x), axes, keepdim=keepdim))
     m = _reduce("max", x, axes, True)
     # a row of -inf (or +inf) would give inf - inf = nan; shift by 0 there instead
     from torsh.ops.elementwise import isinf, where
@@ -152,6 +160,8 @@ def softmax(x: Tensor, dim: int, dtype=None) -> Tensor:
     if dtype is not None:
         x = cast(x, dtypes.as_dtype(dtype))
     x = float_operand(x)
+    if _empty_axis(x, _axes(x, dim, "softmax")):  # no elements: nothing to shift
+        return div(exp(x), sum(exp(x), dim, keepdim=True))
     e = exp(sub(x, _reduce("max", x, dim, True)))
     return div(e, sum(e, dim, keepdim=True))
 
@@ -160,16 +170,28 @@ def log_softmax(x: Tensor, dim: int, dtype=None) -> Tensor:
     if dtype is not None:
         x = cast(x, dtypes.as_dtype(dtype))
     x = float_operand(x)
+    if _empty_axis(x, _axes(x, dim, "log_softmax")):
+        return sub(x, log(sum(exp(x), dim, keepdim=True)))
     shifted = sub(x, _reduce("max", x, dim, True))
     return sub(shifted, log(sum(exp(shifted), dim, keepdim=True)))
 
 
 def all(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return _reduce("min", cast(x, dtypes.bool_), dim, keepdim)
+    b = cast(x, dtypes.bool_)
+    if _empty_axis(b, _axes(b, dim, "all")):  # all() of nothing is True, as torch
+        from torsh.ops.elementwise import eq, logical_not
+
+        return eq(sum(logical_not(b), dim, keepdim), 0)
+    return _reduce("min", b, dim, keepdim)
 
 
 def any(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    return _reduce("max", cast(x, dtypes.bool_), dim, keepdim)
+    b = cast(x, dtypes.bool_)
+    if _empty_axis(b, _axes(b, dim, "any")):  # any() of nothing is False
+        from torsh.ops.elementwise import ne
+
+        return ne(sum(b, dim, keepdim), 0)
+    return _reduce("max", b, dim, keepdim)
 
 
 __all__ = ["sum", "prod", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "var",

@@ -8,9 +8,9 @@ import math
 import numpy as np
 
 from torsh import dtypes
+from torsh._tensor import Tensor, _dim
 from torsh.errors import InvalidArgumentError, ShapeMismatchError, TorshIndexError
 from torsh.ops._core import cast, shape_arg
-from torsh._tensor import Tensor, _dim
 
 
 def _lazy(op, srcs, **attrs) -> Tensor:
@@ -224,13 +224,16 @@ def getitem(x: Tensor, index) -> Tensor:
         raise TorshIndexError("an index can only have a single ellipsis ('...')")
     if n_consumed > x.ndim:
         raise TorshIndexError(f"too many indices for a tensor of {x.ndim} dims")
+    # An ellipsis stands for the dims no other index consumes; without one they are
+    # appended at the end (either way, exactly x.ndim - n_consumed full slices).
+    fill = (builtins.slice(None),) * (x.ndim - n_consumed)
     if Ellipsis in [i for i in index if not isinstance(i, Tensor)]:
         pos = [k for k, i in enumerate(index) if i is Ellipsis][0]
-        fill = (builtins.slice(None),) * (x.ndim - n_consumed)
         index = index[:pos] + fill + index[pos + 1:]
-    index = index + (builtins.slice(None),) * (x.ndim - n_consumed)
+    else:
+        index = index + fill
 
-    start, stop, step, out_shape, keep_shape = [], [], [], [], []
+    start, stop, step, keep_shape = [], [], [], []
     advanced: list[tuple[int, Tensor]] = []
     d = 0
     for i in index:
@@ -344,8 +347,9 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     if index._buf is not None and index.numel():
         vals = index.numpy()
         if vals.min() < 0 or vals.max() >= x.shape[d]:
-            raise TorshIndexError(f"gather: index {int(vals.max() if vals.max() >= x.shape[d] else vals.min())} "
-                                  f"is out of bounds for dim {d} with size {x.shape[d]}")
+            bad = int(vals.max() if vals.max() >= x.shape[d] else vals.min())
+            raise TorshIndexError(f"gather: index {bad} is out of bounds for dim {d} with size "
+                                  f"{x.shape[d]}")
     return _lazy("gather", [x, cast(index, dtypes.int64)], axis=d)
 
 

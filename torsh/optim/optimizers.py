@@ -17,9 +17,10 @@ def _check(lr: float, **named) -> None:
 
 def _step_one(p):
     """The first step count: a realized 0-d tensor (float64, exact for any step count)."""
+    import numpy as np
+
     from torsh import dtypes
     from torsh.ops.creation import from_array
-    import numpy as np
 
     return from_array(np.array(1.0), dtypes.float64 if p.dtype is dtypes.float64
                       else dtypes.float32)
