@@ -11,11 +11,38 @@ True
 
 from __future__ import annotations
 
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_location() -> str | None:
+    """``file:line`` of the innermost caller outside the torsh package (the user's line
+    that made a lazy op), or None when there is none."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        inside = os.path.abspath(path).startswith(_PACKAGE_DIR + os.sep)
+        if not inside and not path.startswith("<frozen"):
+            return f"{path}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
 
 class TorshError(Exception):
-    """Base class of every error torsh raises on purpose."""
+    """Base class of every error torsh raises on purpose. Messages end with the user's
+    source line that led to the error (``(at file.py:12)``), found when it is raised."""
 
     code = 12  # TORSH_ERR_INTERNAL unless a subclass says otherwise
+    locate = True  # IR errors point into IR text instead
+
+    def __init__(self, *args):
+        if self.locate and args and isinstance(args[0], str) and " (at " not in args[0]:
+            where = user_location()
+            if where is not None:
+                args = (f"{args[0]} (at {where})",) + args[1:]
+        super().__init__(*args)
 
 
 class NullArgumentError(TorshError, ValueError):
@@ -72,6 +99,7 @@ class IRParseError(TorshError, ValueError):
     (TORSH_ERR_IR_PARSE)."""
 
     code = 9
+    locate = False
 
 
 class IRVerifyError(TorshError, ValueError):
@@ -79,6 +107,7 @@ class IRVerifyError(TorshError, ValueError):
     (TORSH_ERR_IR_VERIFY)."""
 
     code = 10
+    locate = False
 
 
 class CompileError(TorshError, RuntimeError):

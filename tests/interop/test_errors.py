@@ -128,3 +128,18 @@ def test_async_realization():
             fut.result()
     finally:
         torsh.set_memory_limit(None)
+
+
+def test_messages_name_the_users_source_line():
+    import inspect
+
+    try:
+        torsh.ones(2) + torsh.ones(3)
+    except torsh.ShapeMismatchError as e:
+        line = inspect.currentframe().f_lineno - 2
+        assert str(e).endswith(f"(at {__file__}:{line})")
+    b = torsh.ir.Builder()
+    with pytest.raises(torsh.IRParseError) as info:
+        torsh.ir.parse("module {")
+    assert "(at " not in str(info.value)  # IR errors point into the IR text instead
+    del b

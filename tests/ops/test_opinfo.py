@@ -251,3 +251,20 @@ def test_lazy_until_needed_and_errors_at_the_line():
     assert STATS.plan_builds + STATS.plan_hits == before
     torsh.realize(y, x * 3)
     assert y.is_realized
+
+
+@pytest.mark.parametrize("info", OPS, ids=lambda o: o.name)
+def test_compiled_matches_reference_interpreter(info):
+    """The same graph run by torsh.ir.interpret (numpy, op by op) and by compiled kernels."""
+    from torsh.plan import traverse
+
+    rng = np.random.default_rng(7)
+    for dtype in info.dtypes:
+        xs = [torsh.tensor(make_input((3, 4), dtype, rng, info.domain, special=True))
+              for _ in range(info.arity)]
+        out = info.op(*xs)
+        module = torsh.ir.parse(torsh.ir.dump(out, "graph"))
+        _, leaves = traverse([out])
+        with np.errstate(all="ignore"):
+            want = torsh.ir.interpret(module, *[leaf.numpy() for leaf in leaves])
+        check(out, want, dtype)
