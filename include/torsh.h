@@ -147,6 +147,11 @@ TORSH_API size_t torsh_get_memory_limit(void);
  * one fails once (k = 0: the very next one). A negative k disarms. Returns the previous
  * countdown, or -1 if it was not armed (so a test learns whether the failure fired). */
 TORSH_API int64_t torsh_debug_fail_allocation_after(int64_t k);
+/* Error injection for tests of error paths in bindings: records `code` as the calling
+ * thread's last error (message "torsh_debug_raise: injected <status string>") and returns
+ * it. A code outside TORSH_ERR_NULL_ARGUMENT..TORSH_ERR_VERSION_MISMATCH records and
+ * returns TORSH_ERR_INVALID_ARGUMENT instead. */
+TORSH_API torsh_status_t torsh_debug_raise(torsh_status_t code);
 
 /* ---------------------------------------------------------------- tensors */
 

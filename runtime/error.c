@@ -58,6 +58,13 @@ torsh_status_t rt_fail_at(const char *fn, torsh_status_t code, const char *fmt, 
     return code;
 }
 
+torsh_status_t torsh_debug_raise(torsh_status_t code) {
+    if (code < TORSH_ERR_NULL_ARGUMENT || code > TORSH_ERR_VERSION_MISMATCH)
+        return rt_fail_at(__func__, TORSH_ERR_INVALID_ARGUMENT, "%d is not an error code",
+                          (int)code);
+    return rt_fail_at(__func__, code, "injected %s", torsh_status_string(code));
+}
+
 torsh_status_t torsh_last_error(void) { return tls_code; }
 
 const char *torsh_last_error_message(void) { return tls_message; }

@@ -85,6 +85,7 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "torsh_set_memory_limit": (None, [c_size_t]),
     "torsh_get_memory_limit": (c_size_t, []),
     "torsh_debug_fail_allocation_after": (c_int64, [c_int64]),
+    "torsh_debug_raise": (torsh_status_t, [torsh_status_t]),
     "torsh_dtype_size": (c_size_t, [torsh_dtype_t]),
     "torsh_tensor_from_array": (Handle, [c_void_p, _I64_P, c_int, torsh_dtype_t]),
     "torsh_tensor_from_array_with_error": (

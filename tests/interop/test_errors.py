@@ -99,11 +99,14 @@ def test_version_mismatch(monkeypatch):
         _runtime.load()
 
 
-def test_internal_error_code_maps():
-    # No public path makes libtorsh report an internal error on purpose; the mapping of
-    # its code is what Python relies on.
-    exc = errors.error_for_code(12)("boom")
-    assert isinstance(exc, torsh.InternalError) and isinstance(exc, RuntimeError)
+@pytest.mark.parametrize("code", range(1, 14))
+def test_every_c_code_raised_in_c_reaches_python_as_its_class(code):
+    # torsh_debug_raise makes libtorsh itself report `code`, so this is the real C -> Python
+    # path for every code, including InternalError, which no public call triggers on purpose.
+    with pytest.raises(errors.error_for_code(code)) as info:
+        _runtime.check(_runtime.lib().torsh_debug_raise(code))
+    assert "torsh_debug_raise: injected" in str(info.value)
+    assert type(info.value).code == code
 
 
 def test_specified_error_snippet(capsys):

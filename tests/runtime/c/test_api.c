@@ -492,6 +492,17 @@ static void test_failure_injection(void) {
     CHECK_EQ(torsh_debug_fail_allocation_after(-1), -1);
 }
 
+static void test_error_injection(void) {
+    for (int code = TORSH_ERR_NULL_ARGUMENT; code <= TORSH_ERR_VERSION_MISMATCH; code++) {
+        CHECK_EQ(torsh_debug_raise((torsh_status_t)code), code);
+        CHECK_EQ(torsh_last_error(), code);
+        CHECK(strstr(torsh_last_error_message(), torsh_status_string((torsh_status_t)code)));
+    }
+    CHECK_EQ(torsh_debug_raise(TORSH_OK), TORSH_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(torsh_debug_raise((torsh_status_t)99), TORSH_ERR_INVALID_ARGUMENT);
+    torsh_clear_error();
+}
+
 /* ------------------------------------------------------------ pools */
 
 static void test_pools(void) {
@@ -569,6 +580,7 @@ int main(void) {
     RUN(test_malloc_and_stats);
     RUN(test_memory_limit);
     RUN(test_failure_injection);
+    RUN(test_error_injection);
     RUN(test_pools);
     th_check_nothing_live("end of test_api");
     torsh_cleanup();
