@@ -203,8 +203,10 @@ class Tensor:
         body = np.array2string(arr, separator=", ", prefix="tensor(",
                                precision=4, floatmode="maxprec_equal")
         extra = ""
+        if self.numel() == 0 and self.ndim != 1:  # "tensor([])" alone hides the shape
+            extra = f", size={tuple(self.shape)}"
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
-            extra = f", dtype={self.dtype!r}"
+            extra += f", dtype={self.dtype!r}"
         if self._grad_fn is not None:
             extra += f", grad_fn=<{self._grad_fn.name()}>"
         elif self.requires_grad:

@@ -201,7 +201,9 @@ class Emitter:
                 result = self.b.select(self.b.icmp_signed(">=", pos, self.i64(start)), v, result)
             start += size
         if result is None:
-            raise CompileError("concat of empty operands has no elements to read")
+            # Every operand is empty along the axis, so the result has no elements and the
+            # loop reading this value never runs: any value of the type will do.
+            return ir.Constant(compute_type(op.result.type.dtype), 0)
         return result
 
     def _broadcast_idx(self, u: Value, idx: list) -> list:

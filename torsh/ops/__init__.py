@@ -20,11 +20,13 @@ E, R, S, L = elementwise, reduce, shape, linalg
 def _to(self: Tensor, *args, **kwargs) -> Tensor:
     """x.to(dtype), x.to("cpu"), x.to(other_tensor)."""
     target = kwargs.get("dtype")
-    for a in args:
+    for a in list(args) + [kwargs.get("device")]:
         if isinstance(a, Tensor):
             target = a.dtype
         elif a in (None, "cpu") or getattr(a, "type", None) == "cpu":
             continue
+        elif isinstance(a, str) or hasattr(a, "type"):  # a device other than the CPU
+            creation._check_device(a)
         else:
             target = a
     return self if target is None else cast(self, dtypes.as_dtype(target))

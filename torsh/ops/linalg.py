@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from torsh import dtypes
 from torsh._tensor import Tensor
 from torsh.errors import DTypeError, ShapeMismatchError
+from torsh.ops._core import cast
 from torsh.ops.shape import reshape, t, unsqueeze
 
 
@@ -28,6 +30,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if ka != kb:
         raise ShapeMismatchError(f"matmul: shapes {list(a.shape)} and {list(b.shape)} cannot "
                                  f"be multiplied ({ka} != {kb})")
+    ba, bb = list(a.shape[:-2]), list(b.shape[:-2])
+    for x, y in zip(reversed(ba), reversed(bb)):
+        if x != y and 1 not in (x, y):
+            raise ShapeMismatchError(f"matmul: shapes {list(a.shape)} and {list(b.shape)} cannot "
+                                     f"be multiplied: batch dims {ba} and {bb} do not broadcast")
+    if a.dtype in (dtypes.float16, dtypes.bfloat16):
+        # The matmul kernel has no half-precision accumulator: multiply in float32 and round
+        # once (as torch accumulates half products in float32).
+        return cast(matmul(cast(a, dtypes.float32), cast(b, dtypes.float32)), a.dtype)
     a2 = unsqueeze(a, 0) if a.ndim == 1 else a
     b2 = unsqueeze(b, -1) if b.ndim == 1 else b
     out = Tensor._lazy("matmul", [a2, b2])

@@ -19,7 +19,9 @@ def _axes(x: Tensor, dim, op: str) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(x.ndim))
     dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
-    out = tuple(_dim(d, x.ndim, op) for d in dims) if x.ndim else ()
+    out = tuple(_dim(d, x.ndim, op) for d in dims)  # a 0-d tensor accepts dim 0 and -1
+    if x.ndim == 0:
+        return ()
     if len(set(out)) != len(out):
         raise InvalidArgumentError(f"{op}: dim {dim} repeats a dimension")
     return out
@@ -62,7 +64,7 @@ def _extreme(op: str, x: Tensor, dim, keepdim: bool):
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{op}: dim must be an int (torch.{op} returns values and indices)")
     values = _reduce(op, x, dim, keepdim)
-    indices = Tensor._lazy("arg" + op, [x], {"axis": _dim(dim, x.ndim, op) if x.ndim else 0,
+    indices = Tensor._lazy("arg" + op, [x], {"axis": _dim(dim, x.ndim, op),
                                             "keepdim": keepdim})
     return ValuesIndices(values, indices)
 
@@ -101,7 +103,7 @@ def _arg(op: str, x: Tensor, dim, keepdim: bool) -> Tensor:
         if keepdim:
             out = Tensor._lazy("reshape", [out], {"shape": (1,) * x.ndim})
         return out
-    return Tensor._lazy(op, [x], {"axis": _dim(dim, x.ndim, op) if x.ndim else 0,
+    return Tensor._lazy(op, [x], {"axis": _dim(dim, x.ndim, op),
                                   "keepdim": keepdim})
 
 

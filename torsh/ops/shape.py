@@ -75,7 +75,7 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
     if dim is None:
         return reshape(x, [d for d in x.shape if d != 1])
     dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
-    dims = {_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
+    dims = {_dim(d, x.ndim, "squeeze") for d in dims}  # 0-d: dim 0 and -1 are valid
     return reshape(x, [d for i, d in enumerate(x.shape) if not (i in dims and d == 1)])
 
 
@@ -97,6 +97,11 @@ def expand(x: Tensor, *shape) -> Tensor:
             if i < lead:
                 raise InvalidArgumentError("expand: -1 is not allowed for new leading dims")
             shape[i] = x.shape[i - lead]
+    for i, d in enumerate(x.shape):
+        if d != 1 and d != shape[lead + i]:
+            raise ShapeMismatchError(f"expand: shape {list(x.shape)} cannot be expanded to "
+                                     f"{shape}: size {d} at dim {i} is not 1 and differs from "
+                                     f"{shape[lead + i]}")
     if tuple(shape) == tuple(x.shape):
         return x
     return _lazy("expand", [x], shape=tuple(shape))
@@ -137,7 +142,18 @@ def cat(tensors, dim: int = 0) -> Tensor:
     parts = [cast(t_, dt) for t_ in tensors if not (t_.ndim == 1 and t_.shape[0] == 0)]
     if not parts:
         return cast(tensors[0], dt)
+    for k, t_ in enumerate(parts):
+        if t_.ndim == 0:
+            raise ShapeMismatchError(f"cat: zero-dimensional tensor #{k} cannot be "
+                                     f"concatenated")
     d = _dim(dim, parts[0].ndim, "cat")
+    first = list(parts[0].shape)
+    for t_ in parts[1:]:
+        shape = list(t_.shape)
+        if len(shape) != len(first) or any(a != b for i, (a, b) in enumerate(zip(first, shape))
+                                           if i != d):
+            raise ShapeMismatchError(f"cat: shapes {first} and {shape} differ outside dim {d} "
+                                     f"(sizes must match except in the cat dimension)")
     if len(parts) == 1:
         return parts[0]
     return _lazy("concat", parts, axis=d)
