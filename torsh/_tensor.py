@@ -25,13 +25,9 @@ from torsh.errors import TorshError
 from torsh.ir.ops import OPS, with_defaults
 from torsh.ir.types import TensorType
 
-_record = None  # set by torsh.autograd: attaches grad_fn nodes while grad mode is on
-
-
-def _grad_enabled() -> bool:
-    from torsh.autograd.grad_mode import is_grad_enabled
-
-    return is_grad_enabled()
+# Installed by torsh.autograd: _record attaches grad_fn nodes while _grad_enabled() is true.
+_record = None
+_grad_enabled = None
 
 
 class Size(tuple):

@@ -222,32 +222,34 @@ def _realize_now(tensors) -> None:
             todo.append(t)
     if not todo:
         return
-    order, leaves = traverse(todo)
-    sig = signature(todo, order, leaves)
-    plan = _plans_by_signature.get(sig)
-    if plan is None:
-        module, _ = build_graph(todo, (order, leaves))
-        key = print_module(module)
-        plan = _plans.get(key)
-        if plan is None:
-            plan = _plans[key] = compile_graph(module, key)
-            STATS.plan_builds += 1
-        _plans_by_signature[sig] = plan
-    else:
-        STATS.plan_hits += 1
+    plan, leaves = _plan_for(todo)
     outs = plan.run([leaf._buf for leaf in leaves])
     for t, buf in zip(todo, outs):
         t._set_buffer(buf)
 
 
-def graph_plan(tensors) -> Plan:
-    """The (cached or new) plan that would realize ``tensors``; for inspection."""
-    module, _ = build_graph(list(tensors))
+def _plan_for(targets: list) -> tuple[Plan, list]:
+    """The plan computing ``targets`` (from the caches, or compiled now) and the realized
+    tensors it reads, in slot order."""
+    order, leaves = traverse(targets)
+    sig = signature(targets, order, leaves)
+    plan = _plans_by_signature.get(sig)
+    if plan is not None:
+        STATS.plan_hits += 1
+        return plan, leaves
+    module, _ = build_graph(targets, (order, leaves))
     key = print_module(module)
     plan = _plans.get(key)
     if plan is None:
         plan = _plans[key] = compile_graph(module, key)
-    return plan
+        STATS.plan_builds += 1
+    _plans_by_signature[sig] = plan
+    return plan, leaves
+
+
+def graph_plan(tensors) -> Plan:
+    """The (cached or new) plan that would realize ``tensors``; for inspection."""
+    return _plan_for(list(tensors))[0]
 
 
 def clear_plans() -> None:

@@ -423,13 +423,19 @@ def assert_matches(out, expected, rtol: float | None = None, what: str = "") -> 
         assert tuple(o.shape) == e.shape, f"{what}[{k}]: shape {tuple(o.shape)} != {e.shape}"
         got = o.numpy()
         assert got.shape == e.shape
-        if name in TOL:
-            r, a = TOL[name]
-            np.testing.assert_allclose(got.astype(np.float64), e.astype(np.float64),
-                                       rtol=rtol or r, atol=a, equal_nan=True,
-                                       err_msg=f"{what}[{k}]")
-        else:
-            np.testing.assert_array_equal(got, e, err_msg=f"{what}[{k}]")
+        _assert_values(got, e, name, rtol, f"{what}[{k}]")
+
+
+def _assert_values(got: np.ndarray, expected: np.ndarray, name: str, rtol: float | None,
+                   what: str) -> None:
+    """Floats at torch's default tolerance for dtype ``name`` (NaN equals NaN); ints and
+    bools exactly."""
+    if name in TOL:
+        r, a = TOL[name]
+        np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64),
+                                   rtol=rtol or r, atol=a, equal_nan=True, err_msg=what)
+    else:
+        np.testing.assert_array_equal(got, expected, err_msg=what)
 
 
 def assert_torch_matches(out, expected, rtol: float | None = None, what: str = "") -> None:
@@ -443,10 +449,4 @@ def assert_torch_matches(out, expected, rtol: float | None = None, what: str = "
         assert name == ("bool" if e.dtype == np.bool_ else e.dtype.name), f"{what}[{k}] dtype"
         got = o.float().numpy() if name == "bfloat16" else o.numpy()
         assert got.shape == e.shape, f"{what}[{k}]: torch shape {got.shape} != {e.shape}"
-        if name in TOL:
-            r, a = TOL[name]
-            np.testing.assert_allclose(got.astype(np.float64), e.astype(np.float64),
-                                       rtol=rtol or r, atol=a, equal_nan=True,
-                                       err_msg=f"{what}[{k}]")
-        else:
-            np.testing.assert_array_equal(got, e, err_msg=f"{what}[{k}]")
+        _assert_values(got, e, name, rtol, f"{what}[{k}]")

@@ -125,6 +125,7 @@ Tensor.detach = _detach
 Tensor.is_leaf = property(lambda self: self._grad_fn is None)
 Tensor.grad_fn = property(lambda self: self._grad_fn)
 _tensor_module._record = record
+_tensor_module._grad_enabled = is_grad_enabled
 
 from torsh.autograd.numerical import gradcheck  # noqa: E402
 

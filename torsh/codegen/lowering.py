@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from llvmlite import ir
 
+from torsh.codegen import vecmath
 from torsh.ir.types import DType
 
 I1, I8, I16 = ir.IntType(1), ir.IntType(8), ir.IntType(16)
@@ -141,31 +142,16 @@ def _vector_f32(name, f32_impl, fallback):
     """float32 (and f16/bf16, computed in f32) gets the vectorizable polynomial; f64 keeps
     the exact libm/intrinsic path."""
 
-    def lower(c, dt, a, attrs):
-        if a[0].type == F32:
-            return f32_impl(c, a[0])
-        return fallback(c, a[0])
+    def lower(c, x):
+        return f32_impl(c, x) if x.type == F32 else fallback(c, x)
 
-    LOWER[name] = lower
-
-
-def _exp(c, x):
-    from torsh.codegen.vecmath import exp_f32
-
-    return exp_f32(c, x) if x.type == F32 else c.intrinsic("exp", x.type, [x])
+    LOWER[name] = lambda c, dt, a, attrs: lower(c, a[0])
+    return lower
 
 
-_vector_f32("exp", lambda c, x: _exp(c, x), lambda c, x: c.intrinsic("exp", x.type, [x]))
-_vector_f32("log", lambda c, x: _vecmath().log_f32(c, x),
-            lambda c, x: c.intrinsic("log", x.type, [x]))
-_vector_f32("tanh", lambda c, x: _vecmath().tanh_f32(c, x),
-            lambda c, x: c.libm("tanh", x.type, [x]))
-
-
-def _vecmath():
-    from torsh.codegen import vecmath
-
-    return vecmath
+_exp = _vector_f32("exp", vecmath.exp_f32, lambda c, x: c.intrinsic("exp", x.type, [x]))
+_vector_f32("log", vecmath.log_f32, lambda c, x: c.intrinsic("log", x.type, [x]))
+_vector_f32("tanh", vecmath.tanh_f32, lambda c, x: c.libm("tanh", x.type, [x]))
 
 
 @lowering("rsqrt")

@@ -11,7 +11,7 @@ import math
 
 from llvmlite import ir
 
-from torsh.codegen.lowering import F32, I32
+F32, I32 = ir.FloatType(), ir.IntType(32)
 
 LOG2E = 1.44269504088896341
 LN2_HI = 0.693145751953125

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from torsh.errors import TorshNotImplementedError
 from torsh.ir.bf16 import to_bf16_bits
 from torsh.ir.core import DenseElements, Func, Module, Operation, SymbolRef, Value
 from torsh.ir.types import DType, TensorType
@@ -79,7 +80,8 @@ def _print_op(op: Operation, names: dict[Value, str], counter: list[int]) -> str
         vals = ", ".join(_use(v, names) for v in op.operands)
         return f"return {vals} : {', '.join(str(v.type) for v in op.operands)}"
     if op.regions:
-        raise NotImplementedError("printing ops with regions is not supported yet")
+        raise TorshNotImplementedError(f"{op.name}: printing ops with regions is not "
+                                       f"supported (no torsh op has regions)")
     prefix = ""
     if op.results:
         n = counter[0]

@@ -86,7 +86,9 @@ class Optimizer:
         return loss
 
     def _update(self, p: Tensor, g: Tensor, state: dict, group: dict):
-        raise NotImplementedError
+        """(new parameter, new state entries) for one parameter; each optimizer defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _update(p, grad, state, "
+                                  f"group)")
 
     # -- state dict ------------------------------------------------------------------------
     def state_dict(self) -> dict:

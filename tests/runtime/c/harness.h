@@ -77,6 +77,17 @@ static int th_passed_tests, th_failed_tests;
     } while (0)
 
 /* Everything counted by the runtime has been given back. */
+/* A 2x3 float tensor holding 0..5 (new reference), and element i of a float tensor. */
+static inline torsh_tensor_t *th_make_2x3(void) {
+    static const int64_t shape[] = {2, 3};
+    static const float values[] = {0, 1, 2, 3, 4, 5};
+    return torsh_tensor_from_array(values, shape, 2, TORSH_F32);
+}
+
+static inline float th_at(const torsh_tensor_t *t, int64_t i) {
+    return ((const float *)torsh_tensor_data_ptr(t))[i];
+}
+
 static inline void th_check_nothing_live(const char *where) {
     torsh_memory_stats_t s;
     if (torsh_memory_stats(&s) != TORSH_OK) {

@@ -6,15 +6,6 @@
 #include <stdint.h>
 
 static const int64_t shape_2x3[] = {2, 3};
-static const float values_2x3[] = {0, 1, 2, 3, 4, 5};
-
-static torsh_tensor_t *make_2x3(void) {
-    return torsh_tensor_from_array(values_2x3, shape_2x3, 2, TORSH_F32);
-}
-
-static float at(const torsh_tensor_t *t, int64_t i) {
-    return ((const float *)torsh_tensor_data_ptr(t))[i];
-}
 
 /* ------------------------------------------------------------ versions, statuses */
 
@@ -77,7 +68,7 @@ static void test_last_error(void) {
     CHECK(strstr(torsh_last_error_message(), "torsh_tensor_empty") != NULL);
     CHECK(strstr(torsh_last_error_message(), "42") != NULL);
     /* A success does not clear it (errno-like). */
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     CHECK_LAST_ERROR(TORSH_ERR_DTYPE);
     torsh_clear_error();
     CHECK_LAST_ERROR(TORSH_OK);
@@ -111,7 +102,7 @@ static void test_error_objects(void) {
  * twin returns on success. */
 static void test_with_error_twins(void) {
     torsh_error_t *err = NULL;
-    torsh_tensor_t *base = make_2x3();
+    torsh_tensor_t *base = th_make_2x3();
     int64_t neg[] = {-1};
     int64_t big[] = {7};
     float data[4] = {0};
@@ -132,7 +123,7 @@ static void test_with_error_twins(void) {
     EXPECT_ERROR(torsh_tensor_zeros_with_error(big, 1, (torsh_dtype_t)99, &err), TORSH_ERR_DTYPE);
     EXPECT_ERROR(torsh_tensor_view_with_error(base, big, NULL, 1, 0, &err), TORSH_ERR_INDEX);
     EXPECT_ERROR(torsh_tensor_reshape_with_error(base, big, 1, &err), TORSH_ERR_SHAPE_MISMATCH);
-    torsh_tensor_t *dead = make_2x3();
+    torsh_tensor_t *dead = th_make_2x3();
     torsh_tensor_release(dead);
     EXPECT_ERROR(torsh_tensor_contiguous_with_error(dead, &err), TORSH_ERR_INVALID_HANDLE);
     EXPECT_ERROR(torsh_memory_pool_new_with_error(0, &err), TORSH_ERR_INVALID_ARGUMENT);
@@ -181,7 +172,7 @@ static void test_from_array(void) {
     torsh_tensor_t *t = torsh_tensor_from_array(data, shape, 2, TORSH_F32);
     CHECK(t != NULL);
     data[0] = 100; /* copied: the tensor does not see this */
-    CHECK(at(t, 0) == 1 && at(t, 3) == 4);
+    CHECK(th_at(t, 0) == 1 && th_at(t, 3) == 4);
     CHECK_EQ(torsh_tensor_ndim(t), 2);
     CHECK_EQ(torsh_tensor_shape(t)[0], 2);
     CHECK_EQ(torsh_tensor_shape(t)[1], 2);
@@ -278,9 +269,9 @@ static void test_from_blob(void) {
     CHECK_EQ(torsh_tensor_strides(t)[0], 4);
     torsh_tensor_t *c = torsh_tensor_contiguous(t);
     float expect[] = {0, 2, 4, 6, 8, 10};
-    for (int i = 0; i < 6; i++) CHECK(at(c, i) == expect[i]);
+    for (int i = 0; i < 6; i++) CHECK(th_at(c, i) == expect[i]);
     torsh_tensor_t *v = torsh_tensor_view(t, (int64_t[]){2}, (int64_t[]){1}, 1, 9);
-    CHECK(v != NULL && at(v, 0) == 9 && at(v, 1) == 10); /* storage spans the strided extent */
+    CHECK(v != NULL && th_at(v, 0) == 9 && th_at(v, 1) == 10); /* storage spans the strided extent */
     CHECK(torsh_tensor_view(t, (int64_t[]){2}, (int64_t[]){1}, 1, 10) == NULL);
     CHECK_LAST_ERROR(TORSH_ERR_INDEX);
     torsh_tensor_release(t);
@@ -293,7 +284,7 @@ static void test_from_blob(void) {
     /* Without a deleter the caller keeps the memory. */
     t = torsh_tensor_from_blob(blob, shape, NULL, 2, TORSH_F32, NULL, NULL);
     CHECK_EQ(torsh_tensor_is_contiguous(t), 1);
-    CHECK(at(t, 5) == 5);
+    CHECK(th_at(t, 5) == 5);
     torsh_tensor_release(t);
 
     /* Misaligned data and negative strides are refused, and the deleter does not run. */
@@ -309,7 +300,7 @@ static void test_from_blob(void) {
 }
 
 static void test_views(void) {
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     /* Transpose: 3x2 with strides (1, 3). */
     torsh_tensor_t *tt = torsh_tensor_view(t, (int64_t[]){3, 2}, (int64_t[]){1, 3}, 2, 0);
     CHECK(tt != NULL);
@@ -317,7 +308,7 @@ static void test_views(void) {
     CHECK(torsh_tensor_data_ptr(tt) == torsh_tensor_data_ptr(t));
     torsh_tensor_t *c = torsh_tensor_contiguous(tt);
     float expect[] = {0, 3, 1, 4, 2, 5};
-    for (int i = 0; i < 6; i++) CHECK(at(c, i) == expect[i]);
+    for (int i = 0; i < 6; i++) CHECK(th_at(c, i) == expect[i]);
     CHECK(torsh_tensor_data_ptr(c) != torsh_tensor_data_ptr(t));
     /* Contiguous already: the same handle with one more reference. */
     torsh_tensor_t *same = torsh_tensor_contiguous(t);
@@ -326,22 +317,22 @@ static void test_views(void) {
     torsh_tensor_release(same);
     /* Offset and a row view. */
     torsh_tensor_t *row = torsh_tensor_view(t, (int64_t[]){3}, NULL, 1, 3);
-    CHECK(at(row, 0) == 3 && at(row, 2) == 5);
+    CHECK(th_at(row, 0) == 3 && th_at(row, 2) == 5);
     CHECK_EQ(torsh_tensor_is_contiguous(row), 1);
     /* A view of a view: offsets add up. */
     torsh_tensor_t *vv = torsh_tensor_view(row, (int64_t[]){1}, NULL, 1, 2);
-    CHECK(at(vv, 0) == 5);
+    CHECK(th_at(vv, 0) == 5);
     /* Negative strides reverse, and stay inside the storage. */
     torsh_tensor_t *rev = torsh_tensor_view(t, (int64_t[]){6}, (int64_t[]){-1}, 1, 5);
-    CHECK(rev != NULL && at(rev, 0) == 5);
+    CHECK(rev != NULL && th_at(rev, 0) == 5);
     torsh_tensor_t *rc = torsh_tensor_contiguous(rev);
-    for (int i = 0; i < 6; i++) CHECK(at(rc, i) == 5 - i);
+    for (int i = 0; i < 6; i++) CHECK(th_at(rc, i) == 5 - i);
     CHECK(torsh_tensor_view(t, (int64_t[]){6}, (int64_t[]){-1}, 1, 4) == NULL);
     CHECK_LAST_ERROR(TORSH_ERR_INDEX);
     /* Broadcast (stride 0). */
     torsh_tensor_t *bc = torsh_tensor_view(t, (int64_t[]){4, 3}, (int64_t[]){0, 1}, 2, 0);
     torsh_tensor_t *bcc = torsh_tensor_contiguous(bc);
-    CHECK(at(bcc, 9) == 0 && at(bcc, 11) == 2);
+    CHECK(th_at(bcc, 9) == 0 && th_at(bcc, 11) == 2);
     /* Out of range and an empty view at the end. */
     CHECK(torsh_tensor_view(t, (int64_t[]){7}, NULL, 1, 0) == NULL);
     CHECK_LAST_ERROR(TORSH_ERR_INDEX);
@@ -354,13 +345,13 @@ static void test_views(void) {
     CHECK_LAST_ERROR(TORSH_ERR_INDEX);
     /* The storage outlives the tensor a view was made from. */
     torsh_tensor_release(t);
-    CHECK(at(row, 1) == 4);
+    CHECK(th_at(row, 1) == 4);
     torsh_tensor_t *objs[] = {tt, c, row, vv, rev, rc, bc, bcc, end};
     for (size_t i = 0; i < sizeof objs / sizeof *objs; i++) CHECK_OK(torsh_tensor_release(objs[i]));
 }
 
 static void test_reshape(void) {
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     torsh_tensor_t *r = torsh_tensor_reshape(t, (int64_t[]){3, -1}, 2);
     CHECK(r != NULL);
     CHECK_EQ(torsh_tensor_shape(r)[1], 2);
@@ -380,24 +371,24 @@ static void test_reshape(void) {
     torsh_tensor_t *rt = torsh_tensor_reshape(tt, (int64_t[]){6}, 1);
     CHECK(torsh_tensor_data_ptr(rt) != torsh_tensor_data_ptr(t));
     float expect[] = {0, 3, 1, 4, 2, 5};
-    for (int i = 0; i < 6; i++) CHECK(at(rt, i) == expect[i]);
+    for (int i = 0; i < 6; i++) CHECK(th_at(rt, i) == expect[i]);
     /* 0-d from one element. */
     torsh_tensor_t *one = torsh_tensor_view(t, (int64_t[]){1, 1}, NULL, 2, 4);
     torsh_tensor_t *scalar = torsh_tensor_reshape(one, NULL, 0);
-    CHECK(scalar != NULL && at(scalar, 0) == 4);
+    CHECK(scalar != NULL && th_at(scalar, 0) == 4);
     torsh_tensor_t *objs[] = {t, r, flat, tt, rt, one, scalar};
     for (size_t i = 0; i < sizeof objs / sizeof *objs; i++) CHECK_OK(torsh_tensor_release(objs[i]));
 }
 
 static void test_refcounts(void) {
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     CHECK_OK(torsh_tensor_retain(t));
     CHECK_OK(torsh_tensor_retain(t));
     CHECK_EQ(torsh_tensor_refcount(t), 3);
     CHECK_OK(torsh_tensor_release(t));
     CHECK_OK(torsh_tensor_free(t));
     CHECK_EQ(torsh_tensor_refcount(t), 1);
-    CHECK(at(t, 5) == 5);
+    CHECK(th_at(t, 5) == 5);
     CHECK_OK(torsh_tensor_release(t));
     CHECK_EQ(torsh_tensor_refcount(t), -1);
     CHECK_LAST_ERROR(TORSH_ERR_INVALID_HANDLE);
@@ -432,7 +423,7 @@ static void test_malloc_and_stats(void) {
     CHECK_OK(torsh_memory_stats(&s));
     CHECK_EQ(s.bytes_peak, s.bytes_live);
     /* A tensor's allocations are counted and given back. */
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     CHECK_OK(torsh_memory_stats(&s));
     CHECK(s.bytes_live >= before.bytes_live + 24);
     CHECK_EQ(s.handles_live, before.handles_live + 1);

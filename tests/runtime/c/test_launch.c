@@ -8,17 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const int64_t shape_2x3[] = {2, 3};
-static const float values_2x3[] = {0, 1, 2, 3, 4, 5};
-
-static torsh_tensor_t *make_2x3(void) {
-    return torsh_tensor_from_array(values_2x3, shape_2x3, 2, TORSH_F32);
-}
-
-static float at(const torsh_tensor_t *t, int64_t i) {
-    return ((const float *)torsh_tensor_data_ptr(t))[i];
-}
-
 /* ------------------------------------------------------------ threads and launch */
 
 #define MAX_CALLS 64
@@ -234,17 +223,17 @@ static void test_plan_not_reentrant(void) {
 /* ------------------------------------------------------------ lifecycle */
 
 static void test_cleanup(void) {
-    torsh_tensor_t *kept = make_2x3();
+    torsh_tensor_t *kept = th_make_2x3();
     CHECK_OK(torsh_set_num_threads(2));
     launch_and_check(100, 1); /* workers running */
     torsh_cleanup();          /* a live handle survives a cleanup */
-    CHECK(at(kept, 4) == 4);
+    CHECK(th_at(kept, 4) == 4);
     torsh_tensor_release(kept);
     torsh_cleanup(); /* now the table goes */
     th_check_nothing_live("after cleanup");
     /* And the runtime starts again; handles from before stay invalid. */
     CHECK_OK(torsh_init());
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     CHECK(t != kept);
     CHECK_EQ(torsh_tensor_numel(kept), -1);
     CHECK_LAST_ERROR(TORSH_ERR_INVALID_HANDLE);
@@ -261,11 +250,11 @@ static void test_launch_after_fork(void) {
 #else
     CHECK_OK(torsh_set_num_threads(2));
     CHECK_EQ(launch_and_check(1000, 1), 2); /* the parent's workers run */
-    torsh_tensor_t *t = make_2x3();
+    torsh_tensor_t *t = th_make_2x3();
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        int ok = launch_and_check(1000, 1) == 2 && at(t, 5) == 5 &&
+        int ok = launch_and_check(1000, 1) == 2 && th_at(t, 5) == 5 &&
                  torsh_tensor_release(t) == TORSH_OK && th_failed_checks == 0;
         torsh_cleanup();
         _exit(ok ? 0 : 1);
