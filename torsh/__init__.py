@@ -27,4 +27,14 @@ from torsh.serialization import load, save
 from torsh.interop import as_tensor, from_dlpack, from_numpy, from_pytorch
 from torsh.memory import get_memory_limit, memory_stats, set_memory_limit
 from torsh._async import realize_async
-from torsh.config import get_include, get_library
+
+
+def __getattr__(name: str):
+    # torsh.get_include / torsh.get_library, resolved on first use: importing torsh.config
+    # here would make `python -m torsh.config` (the C build flags) warn that the module
+    # was imported before it ran.
+    if name in ("get_include", "get_library"):
+        from torsh import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module 'torsh' has no attribute {name!r}")

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from torsh import config, errors
+from torsh import errors
 
 # --------------------------------------------------------------------------- C types
 
@@ -175,7 +175,13 @@ def expected_version_number() -> int:
 def load(path: str | Path | None = None) -> ctypes.CDLL:
     """Open libtorsh (default: ``torsh.config.get_library()``), check its version and
     declare every function. Most code wants ``lib()``, which caches this."""
-    path = Path(path) if path is not None else config.get_library()
+    if path is None:
+        # imported here, not at the top: `python -m torsh.config` must be able to run the
+        # module fresh, so importing torsh may not import torsh.config
+        from torsh import config
+
+        path = config.get_library()
+    path = Path(path)
     if not path.exists():
         raise OSError(f"libtorsh not found at {path}: build it with `make lib` "
                       f"(python runtime/build.py --out torsh) or set TORSH_LIBRARY")

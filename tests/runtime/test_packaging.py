@@ -172,3 +172,12 @@ def test_wheel_installs_into_a_fresh_venv(tmp_path) -> None:
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "100" and out[1].startswith(venv_root)
     assert _compile_and_run(elsewhere, flags) == "version 100 sum 10\n"
+
+
+def test_config_module_runs_without_warnings():
+    """`python -m torsh.config` prints only the flags: importing torsh must not import
+    torsh.config first (runpy would warn about it on stderr)."""
+    proc = subprocess.run([sys.executable, "-W", "error", "-m", "torsh.config", "--libs"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
