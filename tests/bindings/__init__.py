@@ -1,0 +1,1 @@
+"""Tests of the language bindings in bindings/ (Ruby through ruby-ffi)."""
