@@ -374,10 +374,13 @@ module ToRSh
 
     # Takes over a new reference (a pointer returned by a torsh function).
     def self.wrap(ptr)
-      new(FFI::AutoPointer.new(ToRSh.check_pointer(ptr), RELEASE))
+      ToRSh.check_pointer(ptr)
+      ptr = FFI::Pointer.new(ptr.address) if ptr.is_a?(FFI::AutoPointer)
+      new(FFI::AutoPointer.new(ptr, RELEASE))
     end
 
-    # Retains a borrowed handle and wraps the new reference.
+    # Retains a borrowed handle (a pointer, or the handle of another Tensor) and wraps the
+    # new reference.
     def self.borrow(ptr)
       ToRSh.check_pointer(ptr)
       ToRSh.check(ToRSh.torsh_tensor_retain(ptr))
