@@ -6,7 +6,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.torsh-installed
 LIB    := torsh/lib/libtorsh.so
-RUNTIME_SRC := $(wildcard runtime/*.c runtime/*.h include/*.h) runtime/build.py
+RUNTIME_SRC := $(wildcard runtime/*.c runtime/*.h include/*.h) runtime/build.py torsh/_aot.py $(wildcard torsh/codegen/*.py)
 
 .PHONY: all install lib test demo bench lint clean
 

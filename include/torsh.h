@@ -28,6 +28,7 @@
 #ifndef TORSH_H
 #define TORSH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -334,6 +335,268 @@ TORSH_API int torsh_plan_num_launches(const torsh_plan_t *plan);
 TORSH_API int64_t torsh_plan_scratch_bytes(const torsh_plan_t *plan);
 /* Frees the plan and its scratch arena. NULL is a no-op. */
 TORSH_API torsh_status_t torsh_plan_free(torsh_plan_t *plan);
+
+/* ================================================================ the tensor API
+ *
+ * Eager operations on tensors, autograd, modules and optimizers: what a C program (or a
+ * binding) uses to compute and train without Python. Every kernel they run was generated
+ * by torsh's compiler (torsh/codegen/aot.py) when libtorsh was built: shape-generic code
+ * that reads sizes and strides from its arguments, linked into this library.
+ *
+ * Conventions of this part (besides those at the top of this file):
+ * - Ops follow PyTorch: broadcasting of shapes, type promotion (bool < integers <
+ *   floats; within a kind the wider type wins; f16 with bf16 gives f32), dims may be
+ *   negative (counted from the end). Float math (div, pow, exp, ...) on integer or bool
+ *   operands computes in f32, as torch does. f16/bf16 are storage types: cast them first
+ *   (TORSH_ERR_DTYPE otherwise).
+ * - Inputs may be any tensors, views (non-contiguous, stride 0) included; results are new
+ *   contiguous tensors on the heap. New reference: release it.
+ * - Autograd: an op whose inputs require grad records how to differentiate its result
+ *   (unless a no_grad section is open on the calling thread); torsh_backward runs the
+ *   backward kernels, generated from the same VJP rules as Python torsh's. The graph holds
+ *   references to the tensors it needs, so inputs may be released early.
+ * - Autograd state of a tensor is not synchronized: do not run ops on and backward
+ *   through the same tensors from two threads at once.
+ */
+
+/* Seeds the generator of torsh_tensor_rand/randn and of module initialization (per
+ * process; the default seed is 0, so programs are reproducible). */
+TORSH_API void torsh_manual_seed(uint64_t seed);
+/* Uniform [0, 1) / standard normal samples (f32 or f64). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_tensor_rand(const int64_t *shape, int ndim, torsh_dtype_t dtype);
+TORSH_API torsh_tensor_t *torsh_tensor_rand_with_error(const int64_t *shape, int ndim,
+                                                       torsh_dtype_t dtype,
+                                                       torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_tensor_randn(const int64_t *shape, int ndim, torsh_dtype_t dtype);
+TORSH_API torsh_tensor_t *torsh_tensor_randn_with_error(const int64_t *shape, int ndim,
+                                                        torsh_dtype_t dtype,
+                                                        torsh_error_t **err);
+
+/* ---------------------------------------------------------------- elementwise ops */
+
+/* a (op) b with broadcasting and promotion: add, sub, mul, div (true division: integers
+ * give f32), pow. New reference: release it. NULL on failure (shape mismatch: the
+ * message names both shapes). */
+TORSH_API torsh_tensor_t *torsh_add(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_add_with_error(const torsh_tensor_t *a, const torsh_tensor_t *b,
+                                               torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_sub(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_sub_with_error(const torsh_tensor_t *a, const torsh_tensor_t *b,
+                                               torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_mul(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_mul_with_error(const torsh_tensor_t *a, const torsh_tensor_t *b,
+                                               torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_div(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_div_with_error(const torsh_tensor_t *a, const torsh_tensor_t *b,
+                                               torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_pow(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_pow_with_error(const torsh_tensor_t *a, const torsh_tensor_t *b,
+                                               torsh_error_t **err);
+
+/* Elementwise functions of one tensor: neg and relu keep integer dtypes; the others
+ * compute in floating point. gelu is the exact (erf) form. New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_neg(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_neg_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_exp(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_exp_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_log(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_log_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_sqrt(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_sqrt_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_tanh(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_tanh_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_sigmoid(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_sigmoid_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_relu(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_relu_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_gelu(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_gelu_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+
+/* ---------------------------------------------------------------- matmul */
+
+/* torch.matmul: 1-d operands are promoted to matrices and the added dim removed
+ * afterwards; batch dims broadcast. Both operands must have one float dtype (f32 or f64)
+ * after promotion. A size mismatch is TORSH_ERR_SHAPE_MISMATCH naming both shapes.
+ * New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_matmul(const torsh_tensor_t *a, const torsh_tensor_t *b);
+TORSH_API torsh_tensor_t *torsh_matmul_with_error(const torsh_tensor_t *a,
+                                                  const torsh_tensor_t *b, torsh_error_t **err);
+
+/* ---------------------------------------------------------------- reductions */
+
+/* Over the whole tensor: a 0-d result. sum keeps integer dtypes as i64 (bool too), mean
+ * needs a float dtype, max keeps the dtype and fails on an empty tensor.
+ * New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_sum(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_sum_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_mean(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_mean_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_max(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_max_with_error(const torsh_tensor_t *t, torsh_error_t **err);
+/* Along one dim (negative counts from the end); keepdim keeps it with size 1. max_dim
+ * returns the values only (torch.max(t, dim).values). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_sum_dim(const torsh_tensor_t *t, int dim, bool keepdim);
+TORSH_API torsh_tensor_t *torsh_sum_dim_with_error(const torsh_tensor_t *t, int dim,
+                                                   bool keepdim, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_mean_dim(const torsh_tensor_t *t, int dim, bool keepdim);
+TORSH_API torsh_tensor_t *torsh_mean_dim_with_error(const torsh_tensor_t *t, int dim,
+                                                    bool keepdim, torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_max_dim(const torsh_tensor_t *t, int dim, bool keepdim);
+TORSH_API torsh_tensor_t *torsh_max_dim_with_error(const torsh_tensor_t *t, int dim,
+                                                   bool keepdim, torsh_error_t **err);
+/* softmax / log_softmax along dim (float dtypes). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_softmax(const torsh_tensor_t *t, int dim);
+TORSH_API torsh_tensor_t *torsh_softmax_with_error(const torsh_tensor_t *t, int dim,
+                                                   torsh_error_t **err);
+TORSH_API torsh_tensor_t *torsh_log_softmax(const torsh_tensor_t *t, int dim);
+TORSH_API torsh_tensor_t *torsh_log_softmax_with_error(const torsh_tensor_t *t, int dim,
+                                                       torsh_error_t **err);
+
+/* ---------------------------------------------------------------- shapes and copies */
+
+/* torch.reshape (one entry may be -1): a view when t is contiguous, else a copy; records
+ * autograd (torsh_tensor_reshape is the runtime's form, which does not).
+ * New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_reshape(const torsh_tensor_t *t, const int64_t *shape, int ndim);
+TORSH_API torsh_tensor_t *torsh_reshape_with_error(const torsh_tensor_t *t,
+                                                   const int64_t *shape, int ndim,
+                                                   torsh_error_t **err);
+/* A view with dims dim0 and dim1 swapped. New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_transpose(const torsh_tensor_t *t, int dim0, int dim1);
+TORSH_API torsh_tensor_t *torsh_transpose_with_error(const torsh_tensor_t *t, int dim0,
+                                                     int dim1, torsh_error_t **err);
+/* t (a new reference to the same handle) when contiguous, else a contiguous copy made by
+ * a generated kernel; records autograd. New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_contiguous(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_contiguous_with_error(const torsh_tensor_t *t,
+                                                      torsh_error_t **err);
+/* t converted to dtype (torch's .to(dtype) rules: float -> int truncates, NaN/out of
+ * range -> 0; nonzero -> true). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_cast(const torsh_tensor_t *t, torsh_dtype_t dtype);
+TORSH_API torsh_tensor_t *torsh_cast_with_error(const torsh_tensor_t *t, torsh_dtype_t dtype,
+                                                torsh_error_t **err);
+/* In place, not recorded by autograd (like torch's under no_grad): every element of t
+ * set to value (converted to t's dtype) / to src broadcast to t's shape and converted to
+ * its dtype. dst may be a view; src may overlap dst only if it is dst itself. */
+TORSH_API torsh_status_t torsh_fill(torsh_tensor_t *t, double value);
+TORSH_API torsh_status_t torsh_fill_with_error(torsh_tensor_t *t, double value,
+                                               torsh_error_t **err);
+TORSH_API torsh_status_t torsh_copy(torsh_tensor_t *dst, const torsh_tensor_t *src);
+TORSH_API torsh_status_t torsh_copy_with_error(torsh_tensor_t *dst, const torsh_tensor_t *src,
+                                               torsh_error_t **err);
+
+/* ---------------------------------------------------------------- losses */
+
+/* mean((input - target)^2) over all elements (shapes must match exactly, as torch warns
+ * otherwise). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_mse_loss(const torsh_tensor_t *input, const torsh_tensor_t *target);
+TORSH_API torsh_tensor_t *torsh_mse_loss_with_error(const torsh_tensor_t *input,
+                                                    const torsh_tensor_t *target,
+                                                    torsh_error_t **err);
+/* Mean cross-entropy of logits (N, C) (float) against class indices target (N) (i64 or
+ * i32, each in [0, C): TORSH_ERR_INDEX otherwise); a 1-d logits (C) with a 0-d target is
+ * one sample. New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_cross_entropy(const torsh_tensor_t *logits,
+                                              const torsh_tensor_t *target);
+TORSH_API torsh_tensor_t *torsh_cross_entropy_with_error(const torsh_tensor_t *logits,
+                                                         const torsh_tensor_t *target,
+                                                         torsh_error_t **err);
+
+/* ---------------------------------------------------------------- autograd */
+
+/* Marks t as a leaf whose gradient backward accumulates (float dtypes only; a non-leaf
+ * (a result of a recorded op) cannot change: TORSH_ERR_INVALID_ARGUMENT). */
+TORSH_API torsh_status_t torsh_tensor_set_requires_grad(torsh_tensor_t *t, bool requires_grad);
+/* 1 if t requires grad (a marked leaf or a recorded result), 0 if not, -1 on error. */
+TORSH_API int torsh_tensor_requires_grad(const torsh_tensor_t *t);
+/* The gradient accumulated in t by backward. New reference: release it. NULL with the
+ * last error left at TORSH_OK (check torsh_last_error) when t has no gradient (yet). */
+TORSH_API torsh_tensor_t *torsh_tensor_grad(const torsh_tensor_t *t);
+TORSH_API torsh_tensor_t *torsh_tensor_grad_with_error(const torsh_tensor_t *t,
+                                                       torsh_error_t **err);
+/* Drops t's gradient (torch's grad = None). */
+TORSH_API torsh_status_t torsh_tensor_zero_grad(torsh_tensor_t *t);
+/* Back-propagates from a scalar (one element) loss: every leaf it depends on that
+ * requires grad gets d loss / d leaf added to its gradient. Without retain_graph the
+ * graph's saved tensors are freed, and a second backward through it fails
+ * (TORSH_ERR_INVALID_ARGUMENT: pass retain_graph = true the first time). */
+TORSH_API torsh_status_t torsh_backward(torsh_tensor_t *loss, bool retain_graph);
+/* A section of the calling thread in which ops record nothing (they nest). end without a
+ * begin is TORSH_ERR_INVALID_ARGUMENT. */
+TORSH_API void torsh_no_grad_begin(void);
+TORSH_API torsh_status_t torsh_no_grad_end(void);
+
+/* ---------------------------------------------------------------- modules */
+
+/* Modules and parameter lists are handles, validated like tensors.
+ * Ownership: torsh_sequential_add takes over the module it is given (even when it fails),
+ * so `torsh_sequential_add(model, torsh_linear_new(784, 128, true))` leaks nothing;
+ * freeing the sequential frees its modules. A parameter list holds new references to the
+ * parameters (their gradients live on them); torsh_sgd_new/torsh_adam_new take over the
+ * list they are given (even when they fail), so it can be passed straight from
+ * torsh_module_parameters. */
+typedef struct torsh_module torsh_module_t;
+typedef struct torsh_params torsh_params_t;
+
+/* New: free it with torsh_module_free (or hand it to torsh_sequential_add). */
+TORSH_API torsh_module_t *torsh_sequential_new(void);
+TORSH_API torsh_module_t *torsh_sequential_new_with_error(torsh_error_t **err);
+TORSH_API torsh_status_t torsh_sequential_add(torsh_module_t *sequential, torsh_module_t *module);
+/* y = x W^T + b with torch.nn.Linear's initialization: W (out, in) and b (out) uniform in
+ * +-1/sqrt(in), both f32 leaves requiring grad. New: free it with torsh_module_free. */
+TORSH_API torsh_module_t *torsh_linear_new(int64_t in_features, int64_t out_features, bool bias);
+TORSH_API torsh_module_t *torsh_linear_new_with_error(int64_t in_features, int64_t out_features,
+                                                      bool bias, torsh_error_t **err);
+/* Activations without parameters. New: free it with torsh_module_free. */
+TORSH_API torsh_module_t *torsh_relu_new(void);
+TORSH_API torsh_module_t *torsh_relu_new_with_error(torsh_error_t **err);
+TORSH_API torsh_module_t *torsh_sigmoid_new(void);
+TORSH_API torsh_module_t *torsh_sigmoid_new_with_error(torsh_error_t **err);
+TORSH_API torsh_module_t *torsh_tanh_new(void);
+TORSH_API torsh_module_t *torsh_tanh_new_with_error(torsh_error_t **err);
+/* The module applied to input (recorded by autograd). New reference: release it. */
+TORSH_API torsh_tensor_t *torsh_module_forward(torsh_module_t *module, const torsh_tensor_t *input);
+TORSH_API torsh_tensor_t *torsh_module_forward_with_error(torsh_module_t *module,
+                                                          const torsh_tensor_t *input,
+                                                          torsh_error_t **err);
+/* The module's parameters in registration order (Linear: weight, then bias).
+ * New: free it with torsh_params_free, or hand it to an optimizer. */
+TORSH_API torsh_params_t *torsh_module_parameters(const torsh_module_t *module);
+TORSH_API torsh_params_t *torsh_module_parameters_with_error(const torsh_module_t *module,
+                                                             torsh_error_t **err);
+/* Frees a module (a sequential with its modules). The parameter tensors live on while a
+ * parameter list or optimizer references them. NULL is a no-op. */
+TORSH_API torsh_status_t torsh_module_free(torsh_module_t *module);
+
+/* Number of parameters in the list, -1 on error. */
+TORSH_API int64_t torsh_params_count(const torsh_params_t *params);
+/* Parameter i (the same handle the module uses, so its data and gradient are the
+ * module's). Borrowed: valid while the list is live. */
+TORSH_API torsh_tensor_t *torsh_params_get(const torsh_params_t *params, int64_t i);
+TORSH_API torsh_tensor_t *torsh_params_get_with_error(const torsh_params_t *params, int64_t i,
+                                                      torsh_error_t **err);
+TORSH_API torsh_status_t torsh_params_free(torsh_params_t *params);
+
+/* ---------------------------------------------------------------- optimizers */
+
+typedef struct torsh_optimizer torsh_optimizer_t;
+/* torch.optim.SGD(params, lr, momentum) / torch.optim.Adam(params, lr, (beta1, beta2),
+ * eps). Each step runs one fused update kernel per parameter, generated from the update
+ * rule of Python's torsh.optim. Takes over params (see "Ownership" above).
+ * New: free it with torsh_optimizer_free. */
+TORSH_API torsh_optimizer_t *torsh_sgd_new(torsh_params_t *params, double lr, double momentum);
+TORSH_API torsh_optimizer_t *torsh_sgd_new_with_error(torsh_params_t *params, double lr,
+                                                      double momentum, torsh_error_t **err);
+TORSH_API torsh_optimizer_t *torsh_adam_new(torsh_params_t *params, double lr, double beta1,
+                                            double beta2, double eps);
+TORSH_API torsh_optimizer_t *torsh_adam_new_with_error(torsh_params_t *params, double lr,
+                                                       double beta1, double beta2, double eps,
+                                                       torsh_error_t **err);
+/* Drops every parameter's gradient (torch's zero_grad(set_to_none=True)). */
+TORSH_API torsh_status_t torsh_optimizer_zero_grad(torsh_optimizer_t *optimizer);
+/* Updates every parameter that has a gradient. */
+TORSH_API torsh_status_t torsh_optimizer_step(torsh_optimizer_t *optimizer);
+TORSH_API torsh_status_t torsh_optimizer_free(torsh_optimizer_t *optimizer);
 
 #ifdef __cplusplus
 } /* extern "C" */

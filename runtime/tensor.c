@@ -93,6 +93,9 @@ torsh_status_t rt_tensor_new(const char *fn, rt_storage_t *storage, const int64_
     t->dtype = dtype;
     t->ndim = ndim;
     t->pool_prev = t->pool_next = NULL;
+    t->requires_grad = false;
+    t->grad = NULL;
+    t->grad_fn = NULL;
     t->numel = 1;
     for (int k = 0; k < ndim; k++) {
         t->dims[k] = shape[k];
@@ -114,6 +117,7 @@ torsh_status_t rt_tensor_new(const char *fn, rt_storage_t *storage, const int64_
 }
 
 void rt_tensor_destroy_unlinked(rt_tensor_t *t) {
+    rt_autograd_release(t);
     rt_handle_unregister(t->handle);
     storage_release(t->storage);
     rt_dealloc(t);
@@ -122,6 +126,15 @@ void rt_tensor_destroy_unlinked(rt_tensor_t *t) {
 static void tensor_destroy(rt_tensor_t *t) {
     if (t->storage->pool != NULL) rt_pool_unlink(t->storage->pool, t);
     rt_tensor_destroy_unlinked(t);
+}
+
+void rt_tensor_ref(rt_tensor_t *t) {
+    atomic_fetch_add_explicit(&t->refcount, 1, memory_order_relaxed);
+}
+
+void rt_tensor_unref(rt_tensor_t *t) {
+    if (t != NULL && atomic_fetch_sub_explicit(&t->refcount, 1, memory_order_acq_rel) == 1)
+        tensor_destroy(t);
 }
 
 /* Resolves a tensor argument of the public function fn. */
@@ -167,6 +180,11 @@ torsh_status_t rt_tensor_copy_reshaped(const char *fn, const rt_tensor_t *src,
     torsh_status_t st = new_heap_tensor(fn, shape, ndim, src->dtype, out);
     if (st == TORSH_OK) rt_tensor_copy_into(src, (*out)->storage->data);
     return st;
+}
+
+torsh_status_t rt_tensor_empty(const char *fn, const int64_t *shape, int ndim,
+                               torsh_dtype_t dtype, rt_tensor_t **out) {
+    return new_heap_tensor(fn, shape, ndim, dtype, out);
 }
 
 torsh_tensor_t *torsh_tensor_empty(const int64_t *shape, int ndim, torsh_dtype_t dtype) {
@@ -243,34 +261,28 @@ torsh_tensor_t *torsh_tensor_from_blob(void *data, const int64_t *shape, const i
 
 /* ------------------------------------------------------------ _with_error twins */
 
-#define WITH_ERROR(call)                       \
-    do {                                       \
-        torsh_tensor_t *result_ = (call);      \
-        if (result_ == NULL) rt_capture_error(err); \
-        return result_;                        \
-    } while (0)
 
 torsh_tensor_t *torsh_tensor_empty_with_error(const int64_t *shape, int ndim,
                                               torsh_dtype_t dtype, torsh_error_t **err) {
-    WITH_ERROR(torsh_tensor_empty(shape, ndim, dtype));
+    RT_WITH_ERROR(torsh_tensor_empty(shape, ndim, dtype));
 }
 
 torsh_tensor_t *torsh_tensor_zeros_with_error(const int64_t *shape, int ndim,
                                               torsh_dtype_t dtype, torsh_error_t **err) {
-    WITH_ERROR(torsh_tensor_zeros(shape, ndim, dtype));
+    RT_WITH_ERROR(torsh_tensor_zeros(shape, ndim, dtype));
 }
 
 torsh_tensor_t *torsh_tensor_from_array_with_error(const void *data, const int64_t *shape,
                                                    int ndim, torsh_dtype_t dtype,
                                                    torsh_error_t **err) {
-    WITH_ERROR(torsh_tensor_from_array(data, shape, ndim, dtype));
+    RT_WITH_ERROR(torsh_tensor_from_array(data, shape, ndim, dtype));
 }
 
 torsh_tensor_t *torsh_tensor_from_blob_with_error(void *data, const int64_t *shape,
                                                   const int64_t *strides, int ndim,
                                                   torsh_dtype_t dtype, torsh_deleter_fn deleter,
                                                   void *deleter_ctx, torsh_error_t **err) {
-    WITH_ERROR(torsh_tensor_from_blob(data, shape, strides, ndim, dtype, deleter, deleter_ctx));
+    RT_WITH_ERROR(torsh_tensor_from_blob(data, shape, strides, ndim, dtype, deleter, deleter_ctx));
 }
 
 /* ------------------------------------------------------------ accessors */
@@ -342,7 +354,7 @@ torsh_status_t torsh_tensor_release(torsh_tensor_t *h) {
     torsh_status_t st = rt_get_tensor(__func__, h, &t);
     if (st != TORSH_OK) return st;
     /* acq_rel: the thread that frees sees every write made through other references. */
-    if (atomic_fetch_sub_explicit(&t->refcount, 1, memory_order_acq_rel) == 1) tensor_destroy(t);
+    rt_tensor_unref(t);
     return TORSH_OK;
 }
 

@@ -95,11 +95,15 @@ static torsh_status_t infer_shape(const char *fn, const int64_t *shape, int ndim
     return TORSH_OK;
 }
 
-static torsh_status_t reshape(const char *fn, const torsh_tensor_t *h, const int64_t *shape,
-                              int ndim, rt_tensor_t **out) {
-    rt_tensor_t *base;
-    torsh_status_t st = rt_get_tensor(fn, h, &base);
-    if (st != TORSH_OK) return st;
+torsh_status_t rt_tensor_view(const char *fn, const rt_tensor_t *base, const int64_t *shape,
+                              const int64_t *strides, int ndim, int64_t offset,
+                              rt_tensor_t **out) {
+    return new_view(fn, base, shape, strides, ndim, offset, out);
+}
+
+torsh_status_t rt_tensor_reshape(const char *fn, const rt_tensor_t *base, const int64_t *shape,
+                                 int ndim, rt_tensor_t **out) {
+    torsh_status_t st;
     if (ndim < 0 || ndim > TORSH_MAX_NDIM)
         return rt_fail_at(fn, TORSH_ERR_INVALID_ARGUMENT, "ndim %d is outside [0, %d]", ndim,
                           TORSH_MAX_NDIM);
@@ -117,8 +121,10 @@ static torsh_status_t reshape(const char *fn, const torsh_tensor_t *h, const int
 }
 
 torsh_tensor_t *torsh_tensor_reshape(const torsh_tensor_t *t, const int64_t *shape, int ndim) {
-    rt_tensor_t *r;
-    return reshape(__func__, t, shape, ndim, &r) == TORSH_OK ? rt_token(r->handle) : NULL;
+    rt_tensor_t *base, *r;
+    if (rt_get_tensor(__func__, t, &base) != TORSH_OK) return NULL;
+    return rt_tensor_reshape(__func__, base, shape, ndim, &r) == TORSH_OK ? rt_token(r->handle)
+                                                                         : NULL;
 }
 
 torsh_tensor_t *torsh_tensor_contiguous(const torsh_tensor_t *h) {

@@ -61,9 +61,11 @@ def target_machine() -> llvm.TargetMachine:
     return new_target_machine()
 
 
-def optimize(ir_text: str, speed_level: int = 3) -> llvm.ModuleRef:
-    """Parse and verify LLVM IR text, then run LLVM's O-pipeline with vectorizers on."""
-    tm = target_machine()
+def optimize(ir_text: str, speed_level: int = 3,
+             tm: llvm.TargetMachine | None = None) -> llvm.ModuleRef:
+    """Parse and verify LLVM IR text, then run LLVM's O-pipeline with vectorizers on
+    (for ``tm``, default the host's machine)."""
+    tm = tm or target_machine()
     with _lock:
         try:
             mod = llvm.parse_assembly(ir_text)
@@ -86,9 +88,9 @@ def assembly(mod: llvm.ModuleRef) -> str:
         return target_machine().emit_assembly(mod)
 
 
-def object_code(mod: llvm.ModuleRef) -> bytes:
+def object_code(mod: llvm.ModuleRef, tm: llvm.TargetMachine | None = None) -> bytes:
     with _lock:
-        return target_machine().emit_object(mod)
+        return (tm or target_machine()).emit_object(mod)
 
 
 class Engine:
