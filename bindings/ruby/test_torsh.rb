@@ -66,6 +66,20 @@ class TestToRShErrors < Minitest::Test
     end
   end
 
+  def test_last_error_is_per_thread
+    threads = [3, 4, 6, 8].map do |code|
+      Thread.new do
+        50.times.map do
+          ToRSh.debug_raise(code)
+        rescue ToRSh::Error => e
+          e.class
+        end.uniq
+      end
+    end
+    assert_equal [[ToRSh::ShapeMismatchError], [ToRSh::DTypeError], [ToRSh::IndexError],
+                  [ToRSh::InvalidArgumentError]], threads.map(&:value)
+  end
+
   def test_error_class_of_unknown_code_is_internal
     assert_equal ToRSh::InternalError, ToRSh.error_class(42)
     assert_equal ToRSh::ShapeMismatchError, ToRSh.error_class(3)
@@ -148,6 +162,14 @@ class TestToRShTensor < Minitest::Test
     assert_equal [2**40, -1], ToRSh::Tensor.from_array([2**40, -1], dtype: :i64).to_a
     assert_equal [true, false], ToRSh::Tensor.from_array([true, false], dtype: :bool).to_a
     assert_equal [[1, 2], [3, 4]], ToRSh::Tensor.from_array([[1, 2], [3, 4]], dtype: :u8).to_nested
+  end
+
+  def test_empty_tensors
+    e = ToRSh::Tensor.zeros(2, 0)
+    assert_equal [2, 0], e.shape
+    assert_equal [], e.to_a
+    assert_equal [[], []], e.to_nested
+    assert_equal [[[1.0], [2.0]]], ToRSh::Tensor.from_array([1, 2], [1, 2, 1]).to_nested
   end
 
   def test_scalar_and_zeros
@@ -344,6 +366,20 @@ class TestToRShModules < Minitest::Test
     assert_equal [2, 2], y.shape
     expected = x.matmul(lin.weight.t) + lin.bias
     expected.to_a.zip(y.to_a).each { |e, a| assert_in_delta e, a, 1e-5 }
+  end
+
+  def test_activation_modules
+    x = ToRSh::Tensor.from_array([-1, 0, 2])
+    assert_equal [0.0, 0.0, 2.0], ToRSh::ReLU.new.call(x).to_a
+    [[ToRSh::Sigmoid, ->(v) { 1 / (1 + Math.exp(-v)) }], [ToRSh::Tanh, Math.method(:tanh)]].each do |klass, f|
+      klass.new.call(x).to_a.zip([-1, 0, 2]).each { |y, v| assert_in_delta f.call(v), y, 1e-5 }
+      assert_equal 0, klass.new.parameters.size
+    end
+  end
+
+  def test_forward_errors_are_raised
+    lin = ToRSh::Linear.new(3, 2)
+    assert_raises(ToRSh::ShapeMismatchError) { lin.call(ToRSh::Tensor.zeros(2, 4)) }
   end
 
   def test_linear_without_bias

@@ -550,8 +550,11 @@ module ToRSh
       dims = shape
       return flat.first if dims.empty?
 
-      dims[1..].reverse.each { |d| flat = flat.each_slice([d, 1].max).to_a } unless flat.empty?
-      flat
+      nest = lambda do |(n, *rest), offset|
+        step = rest.reduce(1, :*)
+        Array.new(n) { |i| rest.empty? ? flat[offset + i] : nest.call(rest, offset + i * step) }
+      end
+      nest.call(dims, 0)
     end
 
     # The value of a one-element tensor.
