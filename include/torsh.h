@@ -529,8 +529,10 @@ TORSH_API torsh_status_t torsh_no_grad_end(void);
 /* ---------------------------------------------------------------- modules */
 
 /* Modules and parameter lists are handles, validated like tensors.
- * Ownership: torsh_sequential_add takes over the module it is given (even when it fails),
- * so `torsh_sequential_add(model, torsh_linear_new(784, 128, true))` leaks nothing;
+ * Ownership: torsh_sequential_add takes over the module it is given (even when it fails,
+ * so `torsh_sequential_add(model, torsh_linear_new(784, 128, true))` leaks nothing),
+ * except when the module is not a live module, already belongs to a sequential, or is or
+ * contains the sequential itself (a cycle): then it fails and the caller keeps it;
  * freeing the sequential frees its modules. A parameter list holds new references to the
  * parameters (their gradients live on them); torsh_sgd_new/torsh_adam_new take over the
  * list they are given (even when they fail), so it can be passed straight from

@@ -278,17 +278,27 @@ torsh_module_t *torsh_linear_new_with_error(int64_t in_features, int64_t out_fea
     RT_WITH_ERROR(torsh_linear_new(in_features, out_features, bias));
 }
 
+static bool contains(const rt_module_t *m, const rt_module_t *x) {
+    if (m == x) return true;
+    for (int i = 0; i < m->n; i++)
+        if (contains(m->children[i], x)) return true;
+    return false;
+}
+
 torsh_status_t torsh_sequential_add(torsh_module_t *sequential, torsh_module_t *module) {
-    rt_module_t *s, *m = NULL;
+    rt_module_t *s = NULL, *m = NULL;
     torsh_status_t st = get_module(__func__, module, &m);
     if (st == TORSH_OK && m->owned)
         st = RT_FAIL(TORSH_ERR_INVALID_ARGUMENT, "the module already belongs to a sequential");
     if (st != TORSH_OK) return st; /* nothing to take over */
+    /* Adding a module that contains the sequential would make a cycle: refused without
+     * taking the module over (the caller still owns both). */
     st = get_module(__func__, sequential, &s);
+    if (st == TORSH_OK && contains(m, s))
+        return RT_FAIL(TORSH_ERR_INVALID_ARGUMENT,
+                       "the module is or contains the sequential: that would be a cycle");
     if (st == TORSH_OK && s->kind != MOD_SEQUENTIAL)
         st = RT_FAIL(TORSH_ERR_INVALID_ARGUMENT, "the first argument is not a sequential");
-    if (st == TORSH_OK && s == m)
-        st = RT_FAIL(TORSH_ERR_INVALID_ARGUMENT, "a sequential cannot contain itself");
     if (st == TORSH_OK && s->n == s->cap) {
         int cap = s->cap ? 2 * s->cap : 4;
         rt_module_t **children = rt_alloc((size_t)cap * sizeof *children);

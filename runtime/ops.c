@@ -234,6 +234,15 @@ torsh_status_t rt_op_matmul(const char *fn, rt_tensor_t *a, rt_tensor_t *b, rt_t
         return rt_fail_at(fn, TORSH_ERR_SHAPE_MISMATCH,
                           "both arguments to matmul need at least 1 dimension, got %d-d and "
                           "%d-d", a->ndim, b->ndim);
+    int64_t ka = rt_shape(a)[a->ndim - 1], kb = rt_shape(b)[b->ndim == 1 ? 0 : b->ndim - 2];
+    if (ka != kb) { /* reported with the shapes as given (before 1-d promotion) */
+        char sa[256], sb[256];
+        return rt_fail_at(fn, TORSH_ERR_SHAPE_MISMATCH,
+                          "shapes %s and %s cannot be multiplied (%lld columns vs %lld rows)",
+                          rt_shape_str(rt_shape(a), a->ndim, sa, sizeof sa),
+                          rt_shape_str(rt_shape(b), b->ndim, sb, sizeof sb), (long long)ka,
+                          (long long)kb);
+    }
     torsh_dtype_t dt = promote_pair(a->dtype, b->dtype);
     if (dt != TORSH_F32 && dt != TORSH_F64)
         return rt_fail_at(fn, TORSH_ERR_DTYPE, "matmul needs f32 or f64 operands, got %s and %s",

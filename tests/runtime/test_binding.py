@@ -7,7 +7,7 @@ import ctypes
 import gc
 import threading
 import time
-from ctypes import POINTER, c_char_p, c_int, c_int64, c_size_t, c_void_p
+from ctypes import POINTER, c_bool, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
 
 import numpy as np
 import pytest
@@ -17,14 +17,18 @@ from tests.runtime import header
 from torsh import _runtime as rt
 from torsh import errors
 
-HANDLE_TYPES = ("torsh_tensor_t", "torsh_memory_pool_t", "torsh_plan_t", "torsh_error_t")
+HANDLE_TYPES = ("torsh_tensor_t", "torsh_memory_pool_t", "torsh_plan_t", "torsh_error_t",
+                "torsh_module_t", "torsh_params_t", "torsh_optimizer_t")
 
 # How each C type of torsh.h must be declared in ctypes.
 C_TO_CTYPES = {
     "void": None,
     "int": c_int,
     "int64_t": c_int64,
+    "uint64_t": c_uint64,
     "size_t": c_size_t,
+    "bool": c_bool,
+    "double": c_double,
     "torsh_status_t": c_int,
     "torsh_dtype_t": c_int,
     "const char *": c_char_p,
