@@ -39,6 +39,9 @@ demo: install
 	@echo
 	@echo "== training an MLP on scikit-learn's digits =="
 	$(VPY) examples/train_digits.py
+	@echo
+	@echo "== the C API: examples/c =="
+	$(VPY) examples/c/run.py
 
 bench: install
 	$(VPY) benchmarks/run_all.py

@@ -117,7 +117,9 @@ torsh_status_t rt_run_elementwise(const char *fn, rt_ew_op_t op, torsh_dtype_t d
         return rt_fail_at(fn, TORSH_ERR_INTERNAL, "kernel arity mismatch");
     const rt_tensor_t *ref = outs[0];
     if (ref->numel == 0) return TORSH_OK;
-    rt_space_t s = {.ndim = ref->ndim, .nbuf = n_out + n_in};
+    rt_space_t s; /* not zero-initialized: it is large, and every used entry is set */
+    s.ndim = ref->ndim;
+    s.nbuf = n_out + n_in;
     void *ptrs[RT_MAX_BUFFERS];
     memcpy(s.shape, rt_shape(ref), (size_t)ref->ndim * sizeof(int64_t));
     for (int b = 0; b < s.nbuf; b++) {
@@ -143,7 +145,8 @@ torsh_status_t rt_run_elementwise(const char *fn, rt_ew_op_t op, torsh_dtype_t d
     }
     int64_t rows = sizes[0] * sizes[1] * sizes[2];
     int64_t grain = RT_GRAIN_ELEMENTS / (sizes[3] > 0 ? sizes[3] : 1);
-    int64_t index[TORSH_MAX_NDIM] = {0};
+    int64_t index[TORSH_MAX_NDIM];
+    for (int d = 0; d < extra; d++) index[d] = 0;
     size_t item[RT_MAX_BUFFERS];
     for (int b = 0; b < s.nbuf; b++)
         item[b] = torsh_dtype_size(b < n_out ? outs[b]->dtype : ins[b - n_out]->dtype);

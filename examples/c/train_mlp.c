@@ -2,7 +2,7 @@
  * Training an MLP from C: the specified Sequential/Linear/ReLU/Adam program, wrapped in
  * main with a fixed problem (random inputs, labels from a fixed random linear "teacher")
  * and a cross-entropy loss. Prints the loss falling over 100 Adam steps and exits 0 when
- * the final loss is below a quarter of the first.
+ * the final loss is below a quarter of the first (a shorter run: below the first).
  *
  *     ./train_mlp [steps]
  */
@@ -79,5 +79,6 @@ int main(int argc, char **argv) {
     torsh_tensor_free(input);
     torsh_tensor_free(target);
     torsh_cleanup();
-    return last < 0.25f * first ? 0 : 1;
+    /* 100 steps reach far below a quarter; a short run (under valgrind) must still fall. */
+    return last < (steps >= 100 ? 0.25f : 1.0f) * first ? 0 : 1;
 }
