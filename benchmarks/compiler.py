@@ -1,6 +1,7 @@
 """Benchmark torsh's compiled kernels against numpy and torch, side by side in one run.
 
     python benchmarks/compiler.py [--quick] [--repeat N] [--json PATH] [--native-openblas]
+                                  [--only TEXT]
 
 For each workload every contender is measured in alternating rounds (torsh, numpy, torch,
 then the next round, in rotating order), so machine noise hits all of them alike, and the
@@ -46,6 +47,11 @@ import torsh  # noqa: E402  (after the sys.path line: run as a script)
 from torsh.codegen.jit import host  # noqa: E402
 
 CONTENDERS = ("torsh", "numpy", "torch")
+# Seconds to pause before each timed call. OpenBLAS's worker threads busy-wait for about
+# 0.1-0.2 s after a call and torch's OpenMP threads for a while too: on 2 cores whoever
+# runs next in the alternation loses a core to them (torsh's 1024^3 matmul measured 2x
+# slower right after numpy's). The pause lets every contender start on an idle machine.
+SETTLE = 0.25
 
 
 def import_torch():
@@ -65,6 +71,7 @@ class Workload:
     inner: int = 1  # calls per measurement (for microsecond-scale work)
     check: tuple[str, str] | None = ("torsh", "numpy")  # results compared before timing
     tolerance: float = 1e-4
+    settle: bool = True  # pause before each timed call (see SETTLE)
     times: dict[str, list[float]] = field(default_factory=dict)
 
 
@@ -158,7 +165,8 @@ def workloads(quick: bool) -> list[Workload]:
     if torch:
         tt, ut = torch.from_numpy(tn), torch.from_numpy(un)
         runs["torch"] = lambda: tt + ut
-    rows.append(Workload("cached 1-op graph, 4 elements", runs, inner=200 if quick else 2000))
+    rows.append(Workload("cached 1-op graph, 4 elements", runs, inner=200 if quick else 2000,
+                         settle=False))
     return rows
 
 
@@ -170,7 +178,7 @@ def as_numpy(value) -> np.ndarray:
     return np.asarray(value)
 
 
-def measure(row: Workload, rounds: int) -> None:
+def measure(row: Workload, rounds: int, settle: float = 0.0) -> None:
     names = [c for c in CONTENDERS if c in row.runs]
     for name in names:  # warm up: compile (or load) kernels, build the plan, fault pages in
         row.runs[name]()
@@ -184,6 +192,9 @@ def measure(row: Workload, rounds: int) -> None:
         order = names[r % len(names):] + names[:r % len(names)]  # rotate who goes first
         for name in order:
             fn = row.runs[name]
+            if row.settle and settle:
+                time.sleep(settle)
+                fn()  # caches and clocks warm again after the pause
             t0 = time.perf_counter()
             for _ in range(row.inner):
                 fn()
@@ -334,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw times here")
     parser.add_argument("--native-openblas", action="store_true",
                         help="rerun without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE")
+    parser.add_argument("--settle", type=float, default=None,
+                        help=f"seconds of pause before each timed call (default {SETTLE})")
+    parser.add_argument("--only", metavar="TEXT", default=None,
+                        help="run only the workloads whose name contains TEXT (no compile rows)")
     parser.add_argument("--child-compile", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_compile:
@@ -346,15 +361,16 @@ def main(argv: list[str] | None = None) -> int:
                 if a != "--native-openblas"]
         return subprocess.run([sys.executable, str(Path(__file__).resolve()), *rest],
                               env=env, check=False).returncode
+    settle = args.settle if args.settle is not None else (0.0 if args.quick else SETTLE)
     rounds = args.repeat or (3 if args.quick else 9)
     processes = args.compile_processes or (1 if args.quick else 3)
 
     print("\n".join(machine_lines()))
     print(flush=True)
-    rows = workloads(args.quick)
+    rows = [r for r in workloads(args.quick) if args.only is None or args.only in r.name]
     for row in rows:
-        measure(row, rounds)
-    compile_info = compile_rows(args.quick, processes)
+        measure(row, rounds, settle)
+    compile_info = compile_rows(args.quick, processes) if args.only is None else []
     print(report(rows, compile_info, rounds))
     if args.json:
         args.json.write_text(json.dumps({

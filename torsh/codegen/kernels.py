@@ -13,8 +13,8 @@ each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
   loops run over the reduced axes (float sums accumulate in f64, so results are as
   accurate as numpy's pairwise sums, and each output is computed by one thread:
   deterministic for any thread count);
-- matmul: one result ``matmul(a, b)``; the range is batch*rows; each row is accumulated
-  as ``C[i, :] += A[i, k] * B[k, :]`` so the innermost loop is contiguous in B and C.
+- matmul: one result ``matmul(a, b)``, possibly through an epilogue; see ``matmul.py``
+  (packed register-blocked GEMM; the range is row strips, column chunks or rows).
 
 Operand expressions (elementwise and movement ops) are inlined by the value emitter.
 """
@@ -28,8 +28,9 @@ from llvmlite import ir
 
 from torsh.codegen.emitter import Emitter, contiguous_strides
 from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
+from torsh.codegen.matmul import MatmulEmitter
 from torsh.errors import CompileError
-from torsh.ir.core import Func, OpResult, Value
+from torsh.ir.core import Func, OpResult
 from torsh.ir.ops import lookup, with_defaults
 from torsh.ir.types import DType
 
@@ -76,7 +77,7 @@ def emit_kernel(func: Func, name: str) -> tuple[str, KernelInfo]:
         if not v.type.is_static:
             raise CompileError(f"@{func.name}: dynamic shape {v.type} is not supported yet")
     kind = kernel_kind(func)
-    k = _Kernel(func, name)
+    k = _Kernel(func, name, noalias_body=kind == "matmul")
     rng, work = {"elementwise": k.elementwise, "reduction": k.reduction,
                  "matmul": k.matmul}[kind]()
     k.b.ret_void()
@@ -85,7 +86,7 @@ def emit_kernel(func: Func, name: str) -> tuple[str, KernelInfo]:
 
 
 class _Kernel:
-    def __init__(self, func: Func, name: str):
+    def __init__(self, func: Func, name: str, noalias_body: bool = False):
         self.func = func
         self.outputs = list(func.return_op.operands)
         self.module = ir.Module(name=name)
@@ -98,8 +99,27 @@ class _Kernel:
         n_out = len(self.outputs)
         ptrs = [self.b.load(self.b.gep(bufs, [ir.Constant(I64, i)], source_etype=PTR), typ=PTR)
                 for i in range(n_out + len(func.args))]
+        if noalias_body:
+            ptrs = self._noalias_body(name, ptrs)
         self.out_ptrs = ptrs[:n_out]
         self.em = Emitter(Ctx(self.b, self.module), dict(zip(func.args, ptrs[n_out:])))
+
+    def _noalias_body(self, name: str, ptrs: list) -> list:
+        """Move the body into an internal function whose buffer pointers are ``noalias``
+        (an output is a fresh buffer, never one of the inputs), so LLVM may reorder and
+        vectorize loads of the inputs around stores to the output without runtime alias
+        checks; it inlines the body back, keeping the facts as alias scopes."""
+        types = [PTR] * len(ptrs) + [I64, I64]
+        body = ir.Function(self.module, ir.FunctionType(ir.VoidType(), types), name + ".body")
+        body.linkage = "internal"
+        for p in body.args[: len(ptrs)]:
+            p.add_attribute("noalias")
+        self.b.call(body, ptrs + [self.start, self.end])
+        self.b.ret_void()
+        self.fn = body
+        self.start, self.end = body.args[-2:]
+        self.b = ir.IRBuilder(body.append_basic_block("entry"))
+        return list(body.args[: len(ptrs)])
 
     # -- loop helpers --------------------------------------------------------------
     def loop(self, lo, hi, body, tag: str) -> None:
@@ -211,69 +231,7 @@ class _Kernel:
         return numel, max(rsize, 1) * len(self.func.body.ops)
 
     def matmul(self) -> tuple[int, int]:
-        root = self.outputs[0]
-        mm = _find_matmul(self.func).result
-        a, bm = mm.owner.operands
-        out = mm
-        shape = out.type.shape
-        batch, (m, n) = shape[:-2], shape[-2:]
-        kdim = a.type.shape[-1]
-        dt = out.type.dtype
-        em, b = self.em, self.b
-        acc_ty = compute_type(dt)
-        strides = contiguous_strides(shape)
-        zero = ir.Constant(acc_ty, 0.0 if dt.is_float else 0)
-
-        def bidx(v: Value, bi: list) -> list:
-            lead = len(batch) - (v.type.rank - 2)
-            return [em.i64(0) if d == 1 else bi[lead + k]
-                    for k, d in enumerate(v.type.shape[:-2])]
-
-        def row(r):
-            idx = self.split(r, list(batch) + [m])
-            bi, i = idx[:-1], idx[-1]
-            base = em.offset(idx + [em.i64(0)], strides)
-            # C[i, :] lives in the output row itself: zero it, then accumulate in place.
-            self.loop(em.i64(0), em.i64(n), lambda j: b.store(
-                zero, b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=acc_ty)), "z")
-
-            def over_k(k):
-                aik = em.value(a, bidx(a, bi) + [i, k])
-
-                def over_j(j):
-                    bkj = em.value(bm, bidx(bm, bi) + [k, j])
-                    ptr = b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=acc_ty)
-                    cur = b.load(ptr, typ=acc_ty)
-                    if dt.is_float:
-                        prod = b.fmul(aik, bkj, flags=FAST)
-                        new = b.fadd(cur, prod, flags=FAST)
-                    else:
-                        new = b.add(cur, b.mul(aik, bkj))
-                    b.store(new, ptr)
-
-                self.loop(em.i64(0), em.i64(n), over_j, "j")
-
-            self.loop(em.i64(0), em.i64(kdim), over_k, "k")
-            if root is not mm:
-                self.epilogue(root, mm, base, idx, n, acc_ty)
-
-        if dt in (DType.f16, DType.bf16):
-            raise CompileError(f"matmul on {dt} is not supported by the code generator yet")
-        self.loop(self.start, self.end, row, "row")
-        return math.prod(batch) * m, n * kdim * 2
-
-
-    def epilogue(self, root: Value, mm: Value, base, idx: list, n: int, ty) -> None:
-        """out[i, j] = epilogue(C[i, j], ...) in place, for each j of the finished row."""
-        b, em = self.b, self.em
-
-        def over_j(j):
-            ptr = b.gep(self.out_ptrs[0], [b.add(base, j)], source_etype=ty)
-            em.overrides[mm] = lambda _idx: b.load(ptr, typ=ty)
-            b.store(em.value(root, idx + [j]), ptr)
-            del em.overrides[mm]
-
-        self.loop(em.i64(0), em.i64(n), over_j, "e")
+        return MatmulEmitter(self, self.outputs[0], _find_matmul(self.func).result).emit()
 
 
 class _Reducer:
