@@ -29,6 +29,7 @@ from llvmlite import ir
 from torsh.codegen.emitter import Emitter, contiguous_strides
 from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
 from torsh.codegen.matmul import MatmulEmitter
+from torsh.codegen.microkernel import plain_loop_marker, with_plain_loops
 from torsh.errors import CompileError
 from torsh.ir.core import Func, OpResult
 from torsh.ir.ops import lookup, with_defaults
@@ -81,8 +82,9 @@ def emit_kernel(func: Func, name: str) -> tuple[str, KernelInfo]:
     rng, work = {"elementwise": k.elementwise, "reduction": k.reduction,
                  "matmul": k.matmul}[kind]()
     k.b.ret_void()
+    text = with_plain_loops(str(k.module))
     info = KernelInfo(name, kind, len(ret.operands), len(func.args), rng, work)
-    return str(k.module), info
+    return text, info
 
 
 class _Kernel:
@@ -122,9 +124,11 @@ class _Kernel:
         return list(body.args[: len(ptrs)])
 
     # -- loop helpers --------------------------------------------------------------
-    def loop(self, lo, hi, body, tag: str) -> None:
+    def loop(self, lo, hi, body, tag: str, plain: bool = False) -> None:
         """for (i = lo; i < hi; i++) body(i); the emitter's memo is reset per body, since
-        values computed in one loop body do not dominate other blocks."""
+        values computed in one loop body do not dominate other blocks. ``plain``: LLVM
+        neither vectorizes nor unrolls it (cold or gather/scatter-only loops, whose
+        vector versions cost compile time and code size for nothing)."""
         b = self.b
         pre = b.block
         head = self.fn.append_basic_block(f"{tag}.head")
@@ -139,7 +143,9 @@ class _Kernel:
         self.em.memo.clear()
         body(i)
         i.add_incoming(b.add(i, ir.Constant(I64, 1), flags=["nsw", "nuw"]), b.block)
-        b.branch(head)
+        latch = b.branch(head)
+        if plain:
+            latch.set_metadata("llvm.loop", plain_loop_marker(self.module))
         b.position_at_end(done)
         self.em.memo.clear()
 

@@ -157,7 +157,7 @@ class MatmulEmitter:
 
             self.k.loop(col_lo, col_hi, col, "ep.j")
 
-        self.k.loop(flat_lo, flat_hi, row, "ep.i")
+        self.k.loop(flat_lo, flat_hi, row, "ep.i", plain=True)
 
     # -- naive ------------------------------------------------------------------------
     def naive(self, lo: ir.Value, hi: ir.Value) -> None:
@@ -168,7 +168,7 @@ class MatmulEmitter:
             idx = self.row_index(r)
             bi, i = idx[:-1], idx[-1]
             self.k.loop(self.i64(0), self.i64(n),
-                        lambda j: b.store(self.zero(), self.c_ptr(r, j)), "nv.z")
+                        lambda j: b.store(self.zero(), self.c_ptr(r, j)), "nv.z", plain=True)
 
             def over_k(kk):
                 aik = em.value(self.a, self.operand_idx(self.a, bi) + [i, kk])
@@ -178,12 +178,12 @@ class MatmulEmitter:
                     ptr = self.c_ptr(r, j)
                     b.store(self.madd(b.load(ptr, typ=self.ty), aik, bkj), ptr)
 
-                self.k.loop(self.i64(0), self.i64(n), over_j, "nv.j")
+                self.k.loop(self.i64(0), self.i64(n), over_j, "nv.j", plain=True)
 
-            self.k.loop(self.i64(0), self.i64(self.kd), over_k, "nv.k")
+            self.k.loop(self.i64(0), self.i64(self.kd), over_k, "nv.k", plain=True)
             self.epilogue(r, b.add(r, self.i64(1)), self.i64(0), self.i64(n))
 
-        self.k.loop(lo, hi, row, "nv.row")
+        self.k.loop(lo, hi, row, "nv.row", plain=True)
 
     def umax(self, x: ir.Value, y: ir.Value) -> ir.Value:
         return self.b.select(self.b.icmp_signed(">", x, y), x, y)
@@ -246,7 +246,7 @@ class MatmulEmitter:
         b = self.b
         first = b.udiv(self.k.start, self.i64(strips))
         last = b.add(b.udiv(b.sub(self.k.end, self.i64(1)), self.i64(strips)), self.i64(1))
-        self.k.loop(first, last, body, "mm.g")
+        self.k.loop(first, last, body, "mm.g", plain=True)
 
     def fallback(self, strips: int, mr: int) -> None:
         def group(g):
@@ -300,9 +300,9 @@ class MatmulEmitter:
                                 cp = self.c_ptr(b.add(row0, row), col)
                                 uk.call(b, kc, apanel, bpanel, cp, mrows, ncols, accumulate)
 
-                            k.loop(self.i64(0), n_ir, over_ir, "mm.ir")
+                            k.loop(self.i64(0), n_ir, over_ir, "mm.ir", plain=True)
 
-                        k.loop(self.i64(0), n_jr, over_jr, "mm.jr")
+                        k.loop(self.i64(0), n_jr, over_jr, "mm.jr", plain=True)
                         if self.root is not self.mm:
                             with b.if_then(last):
                                 em.memo.clear()
@@ -310,75 +310,62 @@ class MatmulEmitter:
                                               jc, b.add(jc, nc))
                             em.memo.clear()
 
-                    k.loop(self.i64(0), n_ic, row_block, "mm.ic")
+                    k.loop(self.i64(0), n_ic, row_block, "mm.ic", plain=True)
 
-                k.loop(self.i64(0), self.i64(kb), depth_block, "mm.pc")
+                k.loop(self.i64(0), self.i64(kb), depth_block, "mm.pc", plain=True)
 
-            k.loop(self.i64(0), self.i64(nb), col_block, "mm.jc")
+            k.loop(self.i64(0), self.i64(nb), col_block, "mm.jc", plain=True)
 
         self.for_chunks(strips, group)
 
     def pack_b(self, bp, b_bidx, jc, n_jr, pc, kc, nr, kc_max) -> None:
-        """Bp[jr][k][c] = B[pc + k, jc + jr*NR + c]; columns past N read column N-1 (their
-        results are never stored)."""
-        b, em, n = self.b, self.em, self.n
-        last_col = self.i64(n - 1)
+        """Bp[jr][k][c] = B[pc + k, jc + jr*NR + c]; a last panel's columns past N hold
+        zeros (their results are never stored)."""
+        b, em, k, n = self.b, self.em, self.k, self.n
 
         def panel(jr):
             col0 = b.add(jc, b.mul(jr, self.i64(nr)))
-            full = b.icmp_signed("<=", b.add(col0, self.i64(nr)), self.i64(n))
+            ncols = self.umin(self.i64(nr), b.sub(self.i64(n), col0))
             dst0 = b.mul(jr, self.i64(nr * kc_max))
 
-            def rows(clamp: bool):
-                def over_k(kk):
-                    src_k = b.add(pc, kk)
-                    dst = b.add(dst0, b.mul(kk, self.i64(nr)))
-                    for c in range(nr):
-                        col = b.add(col0, self.i64(c))
-                        if clamp:
-                            col = self.umin(col, last_col)
-                        v = em.value(self.bm, b_bidx + [src_k, col])
-                        b.store(v, b.gep(bp, [b.add(dst, self.i64(c))], source_etype=self.ty))
+            def over_k(kk):
+                src_k = b.add(pc, kk)
+                dst = b.add(dst0, b.mul(kk, self.i64(nr)))
 
-                self.k.loop(self.i64(0), kc, over_k, "pb.k")
+                def copy(c):
+                    v = em.value(self.bm, b_bidx + [src_k, b.add(col0, c)])
+                    b.store(v, b.gep(bp, [b.add(dst, c)], source_etype=self.ty))
 
-            if n % nr == 0:
-                rows(False)
-            else:
-                with b.if_else(full) as (yes, no):
-                    with yes:
-                        rows(False)
-                    with no:
-                        rows(True)
-                em.memo.clear()
+                k.loop(self.i64(0), ncols, copy, "pb.c")
+                if n % nr:
+                    k.loop(ncols, self.i64(nr), lambda c: b.store(self.zero(), b.gep(
+                        bp, [b.add(dst, c)], source_etype=self.ty)), "pb.z", plain=True)
 
-        self.k.loop(self.i64(0), n_jr, panel, "pb.jr")
+            k.loop(self.i64(0), kc, over_k, "pb.k", plain=True)
+
+        k.loop(self.i64(0), n_jr, panel, "pb.jr", plain=True)
 
     def pack_a(self, ap, row0, ic, n_ir, pc, kc, mr, kc_max) -> None:
         """Ap[ir][k][r] = A[ic + ir*MR + r, pc + k]; rows past the group's last read its
         last row (their results are never stored)."""
-        b, em = self.b, self.em
+        b, em, k = self.b, self.em, self.k
         last_row = self.i64(self.rows - 1)
 
         def panel(ir_):
             first = b.add(ic, b.mul(ir_, self.i64(mr)))
-            idxs = []
-            for r in range(mr):
-                row = self.umin(b.add(first, self.i64(r)), last_row)
-                idx = self.row_index(b.add(row0, row))
-                idxs.append(self.operand_idx(self.a, idx[:-1]) + [idx[-1]])
             dst0 = b.mul(ir_, self.i64(mr * kc_max))
 
-            def over_k(kk):
-                src_k = b.add(pc, kk)
-                dst = b.add(dst0, b.mul(kk, self.i64(mr)))
-                for r in range(mr):
-                    v = em.value(self.a, idxs[r] + [src_k])
-                    b.store(v, b.gep(ap, [b.add(dst, self.i64(r))], source_etype=self.ty))
+            def row(r):
+                idx = self.row_index(b.add(row0, self.umin(b.add(first, r), last_row)))
+                lead = self.operand_idx(self.a, idx[:-1]) + [idx[-1]]
 
-            self.k.loop(self.i64(0), kc, over_k, "pa.k")
+                def over_k(kk):
+                    v = em.value(self.a, lead + [b.add(pc, kk)])
+                    dst = b.add(b.add(dst0, b.mul(kk, self.i64(mr))), r)
+                    b.store(v, b.gep(ap, [dst], source_etype=self.ty))
 
-        self.k.loop(self.i64(0), n_ir, panel, "pa.ir")
+                k.loop(self.i64(0), kc, over_k, "pa.k", plain=True)
 
+            k.loop(self.i64(0), self.i64(mr), row, "pa.r", plain=True)
 
-
+        k.loop(self.i64(0), n_ir, panel, "pa.ir", plain=True)

@@ -14,11 +14,37 @@ MR or ``ncols`` < NR) through a stack copy, element by element, only its valid p
 
 from __future__ import annotations
 
+import re
+
 from llvmlite import ir
 
 from torsh.codegen.lowering import F64, I1, I32, I64, PTR
 
 FAST = ["reassoc", "contract", "nsz"]
+
+_PLAIN = "torsh.plain_loop"
+
+
+def plain_loop_marker(module: ir.Module) -> ir.MDValue:
+    """A placeholder loop ID (llvmlite cannot write the self-reference a loop ID needs);
+    ``with_plain_loops`` turns it into one that disables vectorizing and unrolling."""
+    n = getattr(module, "_plain_loops", 0)
+    module._plain_loops = n + 1
+    return module.add_metadata([ir.MetaDataString(module, f"{_PLAIN}.{n}")])
+
+
+def with_plain_loops(text: str) -> str:
+    pattern = rf'^(!\d+) = !{{ ?!"{re.escape(_PLAIN)}\.\d+" ?}}$'
+    marks = re.findall(pattern, text, flags=re.M)
+    if not marks:
+        return text
+    top = max(int(m) for m in re.findall(r"^!(\d+) =", text, flags=re.M)) + 1
+    props = f"!{top}, !{top + 1}"
+    text = re.sub(pattern, lambda m: f"{m[1]} = distinct !{{{m[1]}, {props}}}", text,
+                  flags=re.M)
+    return text.rstrip("\n") + "\n" + (f'!{top} = !{{!"llvm.loop.vectorize.enable", i1 false}}\n'
+                   f'!{top + 1} = !{{!"llvm.loop.unroll.disable"}}\n')
+
 
 
 class Microkernel:
@@ -140,7 +166,7 @@ class Microkernel:
             b.position_at_end(blk)
             body(i)
             i.add_incoming(b.add(i, ir.Constant(I64, 1)), b.block)
-            b.branch(head)
+            b.branch(head).set_metadata("llvm.loop", plain_loop_marker(self.fn.module))
             b.position_at_end(out)
 
         def row(r):
