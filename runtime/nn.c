@@ -98,6 +98,7 @@ torsh_tensor_t *torsh_tensor_randn_with_error(const int64_t *shape, int ndim,
 
 typedef struct rt_params {
     uint64_t handle;
+    bool owned; /* taken over by an optimizer, which frees it (the handle stays readable) */
     int64_t n, cap;
     rt_tensor_t **items; /* owned references */
 } rt_params_t;
@@ -174,6 +175,9 @@ torsh_status_t torsh_params_free(torsh_params_t *params) {
     if (params == NULL) return TORSH_OK;
     rt_params_t *p;
     torsh_status_t st = get_params(__func__, params, &p);
+    if (st == TORSH_OK && p->owned)
+        return RT_FAIL(TORSH_ERR_INVALID_ARGUMENT,
+                       "the parameter list belongs to an optimizer: free the optimizer instead");
     if (st == TORSH_OK) params_destroy(p);
     return st;
 }
@@ -436,6 +440,11 @@ static torsh_optimizer_t *optimizer_new(const char *fn, torsh_params_t *params, 
                                         double momentum) {
     rt_params_t *p;
     if (get_params(fn, params, &p) != TORSH_OK) return NULL;
+    if (p->owned) { /* not the caller's to hand over: nothing is taken over */
+        rt_fail_at(fn, TORSH_ERR_INVALID_ARGUMENT,
+                   "the parameter list already belongs to an optimizer");
+        return NULL;
+    }
     torsh_status_t st = TORSH_OK;
     if (!(lr >= 0)) st = rt_fail_at(fn, TORSH_ERR_INVALID_ARGUMENT, "invalid lr %g: must be >= 0", lr);
     else if (adam && !(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1))
@@ -468,6 +477,7 @@ static torsh_optimizer_t *optimizer_new(const char *fn, torsh_params_t *params, 
         params_destroy(p);
         return NULL;
     }
+    p->owned = true;
     o->adam = adam;
     o->params = p;
     o->lr = lr, o->beta1 = beta1, o->beta2 = beta2, o->eps = eps, o->momentum = momentum;

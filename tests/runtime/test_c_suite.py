@@ -119,7 +119,7 @@ def test_runtime_sources_build_warning_free_with_stricter_flags() -> None:
     """-Wall -Wextra -Werror is the build; -Wpedantic/-Wshadow/... keep the code tidy."""
     flags = ["-std=c11", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-Wpedantic",
              "-Wshadow", "-Wmissing-prototypes", "-Wstrict-prototypes", "-pthread",
-             f"-I{cbuild.ROOT / 'include'}"]
+             f"-I{cbuild.ROOT / 'include'}", f"-I{cbuild.AOT_DIR}"]
     sources = [str(p) for p in sorted((cbuild.ROOT / "runtime").glob("*.c"))]
     proc = subprocess.run([cbuild.CC, *flags, *sources], capture_output=True, text=True,
                           check=False)

@@ -321,8 +321,13 @@ def compile_object(module: ir.Module) -> bytes:
     kernel gets hidden visibility, so linking it into libtorsh exports nothing new."""
     text = str(module)
     for fn in module.functions:
-        if not fn.is_declaration:
-            text = text.replace(f'define void @"{fn.name}"', f'define hidden void @"{fn.name}"')
-            text = text.replace(f"define void @{fn.name}(", f"define hidden void @{fn.name}(")
+        if fn.is_declaration:
+            continue
+        # llvmlite prints the linkage when one was set (the kernels' "external"); the
+        # visibility goes after it.
+        for linkage in ("", "external "):
+            for ref in (f'@"{fn.name}"', f"@{fn.name}("):
+                text = text.replace(f"define {linkage}void {ref}",
+                                    f"define {linkage}hidden void {ref}")
     tm = library_target_machine()
     return jit.object_code(jit.optimize(text, tm=tm), tm=tm)
