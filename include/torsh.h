@@ -536,7 +536,9 @@ TORSH_API torsh_status_t torsh_no_grad_end(void);
  * freeing the sequential frees its modules. A parameter list holds new references to the
  * parameters (their gradients live on them); torsh_sgd_new/torsh_adam_new take over the
  * list they are given (even when they fail), so it can be passed straight from
- * torsh_module_parameters. */
+ * torsh_module_parameters. A list an optimizer owns stays readable (torsh_params_count,
+ * torsh_params_get) while the optimizer lives; freeing it, or giving it to a second
+ * optimizer, fails with TORSH_ERR_INVALID_ARGUMENT and takes nothing over. */
 typedef struct torsh_module torsh_module_t;
 typedef struct torsh_params torsh_params_t;
 
