@@ -180,11 +180,11 @@ def test_losses_forward_and_gradcheck(reduction):
     ti, tp, ty = torsh.tensor(idx), torsh.tensor(probs), torsh.tensor(y)
     for fn, args in [
         (lambda a, b: F.mse_loss(a, b, reduction), [leaf(x), leaf(t)]),
-        (lambda a: F.cross_entropy(a, ti, reduction, 0.1), [leaf(x)]),
-        (lambda a, b: F.cross_entropy(a, b, reduction), [leaf(x), leaf(probs)]),
-        (lambda a: F.nll_loss(a, ti, reduction), [leaf(logp)]),
+        (lambda a: F.cross_entropy(a, ti, reduction=reduction, label_smoothing=0.1), [leaf(x)]),
+        (lambda a, b: F.cross_entropy(a, b, reduction=reduction), [leaf(x), leaf(probs)]),
+        (lambda a: F.nll_loss(a, ti, reduction=reduction), [leaf(logp)]),
         (lambda a: F.binary_cross_entropy_with_logits(a, ty, reduction), [leaf(x)]),
-        (lambda a: F.cross_entropy(a, tp, reduction), [leaf(x)]),
+        (lambda a: F.cross_entropy(a, tp, reduction=reduction), [leaf(x)]),
     ]:
         assert torsh.autograd.gradcheck(fn, args)
 

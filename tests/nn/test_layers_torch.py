@@ -222,6 +222,52 @@ def test_cross_entropy_probabilities(reduction, smoothing, dtype):
                  [data(4, 6, dtype=dtype, scale=2.0), probs], torch)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1], ids=["plain", "smooth"])
+@pytest.mark.parametrize("ignore", [-100, 2], ids=["no-ignore", "ignore2"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cross_entropy_weight_and_ignore_index(reduction, smoothing, ignore, weighted, dtype):
+    target = np.array([0, 4, 2, 2, 1, -100 if ignore == -100 else 3], dtype=np.int64)
+    if ignore == -100:
+        target[-1] = -100  # ignored by default
+    weight = (np.arange(5) + 1.0).astype(dtype) / 3 if weighted else None
+    kw = dict(reduction=reduction, label_smoothing=smoothing, ignore_index=ignore)
+    check_module(nn.CrossEntropyLoss(None if weight is None else torsh.tensor(weight), **kw),
+                 tnn.CrossEntropyLoss(None if weight is None else torch.tensor(weight), **kw),
+                 [data(6, 5, dtype=dtype, scale=2.0), target], torch)
+    logp = np.log(rng(5).dirichlet(np.ones(5), size=6)).astype(dtype)
+    kw.pop("label_smoothing")
+    check_module(nn.NLLLoss(None if weight is None else torsh.tensor(weight), **kw),
+                 tnn.NLLLoss(None if weight is None else torch.tensor(weight), **kw),
+                 [logp, target], torch)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cross_entropy_spatial_and_probability_weights(weighted, dtype):
+    """(N, C, H, W) logits with (N, H, W) targets, and weighted class probabilities."""
+    weight = (np.arange(4) + 0.5).astype(dtype) if weighted else None
+    wt = None if weight is None else torsh.tensor(weight)
+    tw = None if weight is None else torch.tensor(weight)
+    target = rng(6).integers(0, 4, (2, 3, 3))
+    check_module(nn.CrossEntropyLoss(wt), tnn.CrossEntropyLoss(tw),
+                 [data(2, 4, 3, 3, dtype=dtype), target], torch)
+    probs = rng(7).dirichlet(np.ones(4), size=5).astype(dtype)
+    check_module(nn.CrossEntropyLoss(wt, label_smoothing=0.1),
+                 tnn.CrossEntropyLoss(tw, label_smoothing=0.1),
+                 [data(5, 4, dtype=dtype), probs], torch)
+
+
+def test_cross_entropy_positional_weight_and_legacy_arguments():
+    import torsh.nn.functional as F
+
+    x, t = data(4, 3), np.array([0, 2, 1, 1])
+    w = np.array([1.0, 2.0, 0.5], np.float32)
+    got = F.cross_entropy(torsh.tensor(x), torsh.tensor(t), torsh.tensor(w), reduce=False)
+    want = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(t),
+                                             torch.tensor(w), reduction="none")
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1.3e-6, atol=1e-5)
+
+
 def test_cross_entropy_single_sample():
     check_module(nn.CrossEntropyLoss(), tnn.CrossEntropyLoss(),
                  [data(5), np.array(3, dtype=np.int64)], torch)

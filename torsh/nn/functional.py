@@ -162,6 +162,12 @@ def flatten(x: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
 
 # --------------------------------------------------------------------------------- losses
 
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise InvalidArgumentError(f"reduction must be 'mean', 'sum' or 'none', got "
+                                   f"{reduction!r}")
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return R.mean(loss)
@@ -180,49 +186,115 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     return _reduce(E.mul(d, d), reduction)
 
 
-def _class_targets(input: Tensor, target: Tensor, what: str) -> None:
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """torch's deprecated size_average/reduce arguments, when given, decide."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _class_axis(input: Tensor) -> int:  # noqa: A002
+    return 1 if input.ndim >= 2 else 0
+
+
+def _class_targets(input: Tensor, target: Tensor, what: str,  # noqa: A002
+                   ignore_index: int = -100) -> None:
     if target.dtype.is_floating_point or target.dtype is dtypes.bool_:
         raise DTypeError(f"{what}: class targets must be an integer (long) tensor, got "
                          f"{target.dtype!r}; convert them with target.long(), or pass class "
                          f"probabilities of the input's shape")
-    if input.ndim not in (1, 2) or tuple(target.shape) != tuple(input.shape[:-1]):
-        raise ShapeMismatchError(f"{what}: expected input (N, C) and target (N,), got "
-                                 f"{list(input.shape)} and {list(target.shape)}")
+    axis = _class_axis(input) if input.ndim else 0
+    expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1:])
+    if input.ndim == 0 or tuple(target.shape) != expected:
+        raise ShapeMismatchError(f"{what}: expected input (N, C, ...) and target (N, ...) "
+                                 f"(or input (C) and a 0-d target), got {list(input.shape)} "
+                                 f"and {list(target.shape)}")
     if target._buf is not None and target.numel():
         t = target.numpy()
-        c = input.shape[-1]
-        if t.min() < 0 or t.max() >= c:
-            bad = t[(t < 0) | (t >= c)].reshape(-1)[0]
+        c = input.shape[axis]
+        bad = t[((t < 0) | (t >= c)) & (t != ignore_index)].reshape(-1)
+        if bad.size:
             from torsh.errors import TorshIndexError
 
-            raise TorshIndexError(f"{what}: target {bad} is out of bounds for {c} classes")
+            raise TorshIndexError(f"{what}: target {bad[0]} is out of bounds for {c} classes "
+                                  f"(ignore_index is {ignore_index})")
 
 
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """-input[i, target[i]] averaged; input holds log-probabilities (N, C)."""
-    _class_targets(input, target, "nll_loss")
+def _along(v: Tensor, input: Tensor, axis: int) -> Tensor:  # noqa: A002
+    """A (C,) vector shaped to broadcast along input's class axis."""
+    return S.reshape(v, [input.shape[axis]] + [1] * (input.ndim - axis - 1))
+
+
+def _check_weight(weight: Tensor | None, input: Tensor, what: str) -> None:  # noqa: A002
+    if weight is not None and tuple(weight.shape) != (input.shape[_class_axis(input)],):
+        raise ShapeMismatchError(f"{what}: weight must have one entry per class "
+                                 f"({input.shape[_class_axis(input)]}), got shape "
+                                 f"{list(weight.shape)}")
+
+
+def _nll(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+         reduction: str, label_smoothing: float) -> Tensor:
+    """torch's nll_loss (and cross_entropy's label smoothing) over log-probabilities with
+    the class axis 1 (0 for a single sample): per-class weights, ignored targets, and a
+    mean normalized by the summed weights of the kept targets."""
     from torsh.ops.creation import arange
 
-    hot = cast(E.eq(S.unsqueeze(target, -1), arange(input.shape[-1])), input.dtype)
-    picked = R.sum(E.mul(input, hot), -1)
-    return _reduce(E.neg(picked), reduction)
+    axis = _class_axis(logp)
+    c = logp.shape[axis]
+    hot = cast(E.eq(S.unsqueeze(target, axis), _along(arange(c), logp, axis)), logp.dtype)
+    keep = cast(E.ne(target, ignore_index), logp.dtype)
+    w_c = _along(cast(weight, logp.dtype), logp, axis) if weight is not None else None
+    w_y = E.mul(R.sum(E.mul(hot, w_c), axis), keep) if w_c is not None else keep
+    loss = E.mul(E.neg(R.sum(E.mul(logp, hot), axis)), w_y)
+    if label_smoothing:
+        per_class = E.mul(logp, w_c) if w_c is not None else logp
+        smooth = E.mul(E.neg(R.sum(per_class, axis)), keep)
+        loss = E.add(E.mul(loss, 1 - label_smoothing), E.mul(smooth, label_smoothing / c))
+    if reduction == "mean":
+        return E.div(R.sum(loss), R.sum(w_y))
+    return _reduce(loss, reduction)
 
 
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: A002
-                  label_smoothing: float = 0.0) -> Tensor:
-    """Class indices (N,) or class probabilities (N, C) as targets, as torch."""
-    logp = R.log_softmax(input, dim=-1)
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             size_average=None, ignore_index: int = -100, reduce=None,
+             reduction: str = "mean") -> Tensor:
+    """-input[i, target[i]] (weighted, ignored targets skipped) as torch; input holds
+    log-probabilities (N, C, ...)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _class_targets(input, target, "nll_loss", ignore_index)
+    _check_weight(weight, input, "nll_loss")
+    _check_reduction(reduction)
+    return _nll(input, target, weight, ignore_index, reduction, 0.0)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Class indices (N, ...) or class probabilities (N, C, ...) as targets, with torch's
+    arguments: per-class weight, ignore_index, reduction, label_smoothing."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise InvalidArgumentError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                                   f"{label_smoothing}")
+    if input.ndim == 0:
+        raise ShapeMismatchError("cross_entropy: input needs a class dim, got a 0-d tensor")
+    _check_weight(weight, input, "cross_entropy")
+    axis = _class_axis(input)
+    logp = R.log_softmax(input, dim=axis)
     if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
         probs = target
-    else:
-        _class_targets(input, target, "cross_entropy")
-        from torsh.ops.creation import arange
-
-        probs = cast(E.eq(S.unsqueeze(target, -1), arange(input.shape[-1])), input.dtype)
-    if label_smoothing:
-        c = input.shape[-1]
-        probs = E.add(E.mul(probs, 1 - label_smoothing), label_smoothing / c)
-    return _reduce(E.neg(R.sum(E.mul(logp, probs), -1)), reduction)
+        c = input.shape[axis]
+        if label_smoothing:
+            probs = E.add(E.mul(probs, 1 - label_smoothing), label_smoothing / c)
+        if weight is not None:
+            probs = E.mul(probs, _along(cast(weight, input.dtype), input, axis))
+        loss = E.neg(R.sum(E.mul(logp, probs), axis))
+        return _reduce(loss, reduction)
+    _class_targets(input, target, "cross_entropy", ignore_index)
+    return _nll(logp, target, weight, ignore_index, reduction, label_smoothing)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002

@@ -234,17 +234,28 @@ class MSELoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction))
+        self.weight = weight
+        self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):  # noqa: A002
-        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction))
+        self.weight = weight
+        self.ignore_index = ignore_index
+
     def forward(self, input, target):  # noqa: A002
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
