@@ -144,6 +144,11 @@ CONVS = [
     dict(kernel_size=3, stride=2, padding=1),
     dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 0)),
     dict(kernel_size=1, bias=False),
+    dict(kernel_size=3, dilation=2),
+    dict(kernel_size=(3, 2), dilation=(2, 1), stride=2, padding=2),
+    dict(kernel_size=3, padding="same", dilation=2),
+    dict(kernel_size=(2, 4), padding="same"),
+    dict(kernel_size=3, padding="valid"),
 ]
 
 
@@ -152,6 +157,25 @@ def test_conv2d(kw):
     mod = nn.Conv2d(3, 4, dtype=torsh.float64, **kw)
     tmod = tnn.Conv2d(3, 4, **kw).double()
     check_module(mod, tmod, [data(2, 3, 7, 6, dtype=np.float64)], torch)
+
+
+@pytest.mark.parametrize("groups,out", [(2, 6), (4, 8), (4, 4)], ids=["g2", "depthwise2x",
+                                                                         "depthwise"])
+def test_conv2d_groups(groups, out):
+    kw = dict(kernel_size=3, padding=1, groups=groups)
+    mod = nn.Conv2d(4, out, dtype=torsh.float64, **kw)
+    tmod = tnn.Conv2d(4, out, **kw).double()
+    assert tuple(mod.weight.shape) == tuple(tmod.weight.shape)
+    check_module(mod, tmod, [data(2, 4, 6, 5, dtype=np.float64)], torch)
+
+
+def test_conv2d_bad_groups_and_padding_are_typed_errors():
+    with pytest.raises(torsh.InvalidArgumentError, match="groups=3"):
+        nn.Conv2d(4, 6, 3, groups=3)
+    with pytest.raises(torsh.InvalidArgumentError, match="stride 1"):
+        nn.Conv2d(2, 2, 3, stride=2, padding="same")(torsh.randn(1, 2, 5, 5))
+    with pytest.raises(torsh.TorshNotImplementedError, match="padding_mode"):
+        nn.Conv2d(2, 2, 3, padding_mode="reflect")
 
 
 def test_conv2d_float32():
@@ -164,6 +188,10 @@ POOLS = [
     dict(kernel_size=3, stride=1),
     dict(kernel_size=3, stride=2, padding=1),
     dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1)),
+    dict(kernel_size=2, dilation=2),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=(3, 2), stride=2, padding=1, ceil_mode=True),
+    dict(kernel_size=2, stride=3, dilation=2, ceil_mode=True),
 ]
 
 

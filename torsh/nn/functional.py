@@ -83,67 +83,122 @@ def _pair(v) -> tuple[int, int]:
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def pad2d(x: Tensor, ph: int, pw: int) -> Tensor:
-    """Zero padding of the last two dims (insert_slice: zeros outside, no copy kernel)."""
-    if ph == 0 and pw == 0:
+def pad2d(x: Tensor, ph: int, pw: int, ph_end: int | None = None,
+          pw_end: int | None = None) -> Tensor:
+    """Zero padding of the last two dims: ph/pw before, ph_end/pw_end after (default the
+    same). An insert_slice: zeros outside, no copy kernel."""
+    ph_end = ph if ph_end is None else ph_end
+    pw_end = pw if pw_end is None else pw_end
+    if ph == ph_end == pw == pw_end == 0:
         return x
     n = x.ndim
-    shape = tuple(x.shape[:-2]) + (x.shape[-2] + 2 * ph, x.shape[-1] + 2 * pw)
+    shape = tuple(x.shape[:-2]) + (x.shape[-2] + ph + ph_end, x.shape[-1] + pw + pw_end)
     start = (0,) * (n - 2) + (ph, pw)
     stop = tuple(x.shape[:-2]) + (ph + x.shape[-2], pw + x.shape[-1])
     return Tensor._lazy("insert_slice", [x], {"shape": shape, "start": start, "stop": stop,
                                               "step": (1,) * n})
 
 
-def _patches(x: Tensor, kh: int, kw: int, sh: int, sw: int, ho: int, wo: int) -> Tensor:
-    """(N, C, H, W) -> (N, C, kh*kw, Ho, Wo): one strided slice per kernel offset."""
+def _patches(x: Tensor, kh: int, kw: int, sh: int, sw: int, ho: int, wo: int,
+             dh: int = 1, dw: int = 1) -> Tensor:
+    """(N, C, H, W) -> (N, C, kh*kw, Ho, Wo): one strided slice per kernel offset (offsets
+    dh, dw apart: dilation)."""
     parts = []
     for i in range(kh):
         for j in range(kw):
             parts.append(S.getitem(x, (slice(None), slice(None),
-                                       slice(i, i + sh * (ho - 1) + 1, sh),
-                                       slice(j, j + sw * (wo - 1) + 1, sw))))
+                                       slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+                                       slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))))
     return S.stack(parts, 2)
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
-    """2-D convolution (cross-correlation) as patches @ weight (im2col by slicing)."""
+def _conv_padding(padding, kernel: tuple[int, int], dilation: tuple[int, int],
+                  stride: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) for an int, a pair, 'valid' or 'same' (as torch)."""
+    if padding == "valid":
+        return 0, 0, 0, 0
+    if padding == "same":
+        if stride != (1, 1):
+            raise InvalidArgumentError("conv2d: padding='same' needs stride 1")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2
+    if isinstance(padding, str):
+        raise InvalidArgumentError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
+                                   f"got {padding!r}")
+    ph, pw = _pair(padding)
+    return ph, ph, pw, pw
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation) as patches @ weight (im2col by slicing), with
+    torch's stride, padding (int, pair, 'valid', 'same'), dilation and groups."""
     if x.ndim != 4 or weight.ndim != 4:
         raise ShapeMismatchError(f"conv2d: expected 4-D input and weight, got shapes "
                                  f"{list(x.shape)} and {list(weight.shape)}")
     n, c, h, w = x.shape
     o, ci, kh, kw = weight.shape
-    if c != ci:
+    if groups < 1 or c % groups or o % groups:
+        raise InvalidArgumentError(f"conv2d: groups={groups} must divide the input channels "
+                                   f"({c}) and the output channels ({o})")
+    if c != ci * groups:
         raise ShapeMismatchError(f"conv2d: input has {c} channels (shape {list(x.shape)}) but "
-                                 f"the weight expects {ci} (shape {list(weight.shape)})")
-    (sh, sw), (ph, pw) = _pair(stride), _pair(padding)
-    x = pad2d(x, ph, pw)
-    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+                                 f"the weight expects {ci * groups} (shape "
+                                 f"{list(weight.shape)}, groups={groups})")
+    (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
+    top, bottom, left, right = _conv_padding(padding, (kh, kw), (dh, dw), (sh, sw))
+    x = pad2d(x, top, left, bottom, right)
+    hp, wp = h + top + bottom, w + left + right
+    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
     if ho <= 0 or wo <= 0:
-        raise ShapeMismatchError(f"conv2d: kernel {kh}x{kw} is larger than the padded input "
-                                 f"{h + 2 * ph}x{w + 2 * pw}")
-    cols = _patches(x, kh, kw, sh, sw, ho, wo)                  # (N, C, K, Ho, Wo)
-    cols = S.reshape(S.permute(cols, (0, 3, 4, 1, 2)), (n * ho * wo, c * kh * kw))
-    out = matmul(cols, S.t(S.reshape(weight, (o, c * kh * kw))))  # (N*Ho*Wo, O)
+        raise ShapeMismatchError(f"conv2d: kernel {kh}x{kw} (dilation {dh}x{dw}) is larger "
+                                 f"than the padded input {hp}x{wp}")
+    cols = _patches(x, kh, kw, sh, sw, ho, wo, dh, dw)          # (N, C, K, Ho, Wo)
+    k = ci * kh * kw
+    if groups == 1:
+        cols = S.reshape(S.permute(cols, (0, 3, 4, 1, 2)), (n * ho * wo, k))
+        out = matmul(cols, S.t(S.reshape(weight, (o, k))))       # (N*Ho*Wo, O)
+    else:  # one batched matmul over the groups
+        cols = S.reshape(cols, (n, groups, ci, kh * kw, ho, wo))
+        cols = S.reshape(S.permute(cols, (1, 0, 4, 5, 2, 3)), (groups, n * ho * wo, k))
+        wg = S.permute(S.reshape(weight, (groups, o // groups, k)), (0, 2, 1))
+        out = matmul(cols, wg)                                   # (G, N*Ho*Wo, O/G)
+        out = S.reshape(S.permute(out, (1, 0, 2)), (n * ho * wo, o))
     if bias is not None:
         out = E.add(out, bias)
     return S.permute(S.reshape(out, (n, ho, wo, o)), (0, 3, 1, 2))
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:  # the last window must start inside
+        out -= 1
+    return out
+
+
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Tensor:
     (kh, kw) = _pair(kernel_size)
-    (sh, sw) = _pair(stride if stride is not None else kernel_size)
-    (ph, pw) = _pair(padding)
+    (sh, sw) = _pair(stride if stride is not None and stride != [] else kernel_size)
+    (ph, pw), (dh, dw) = _pair(padding), _pair(dilation)
+    if ph * 2 > kh or pw * 2 > kw:
+        raise InvalidArgumentError(f"max_pool2d: padding {ph}x{pw} must be at most half the "
+                                   f"kernel size {kh}x{kw}")
     h, w = x.shape[-2:]
-    if ph or pw:  # pad with -inf so padding never wins the max
+    ho = _pool_size(h, kh, sh, ph, dh, ceil_mode)
+    wo = _pool_size(w, kw, sw, pw, dw, ceil_mode)
+    # ceil_mode windows may run past the padded input: pad those cells too
+    ph_end = max(ph, (ho - 1) * sh + dh * (kh - 1) + 1 - h - ph)
+    pw_end = max(pw, (wo - 1) * sw + dw * (kw - 1) + 1 - w - pw)
+    if ph or pw or ph_end or pw_end:  # pad with -inf so padding never wins the max
         from torsh.ops.creation import ones
 
-        inside = pad2d(ones(x.shape, dtype=x.dtype), ph, pw)
-        x = E.where(E.gt(inside, 0.5), pad2d(x, ph, pw), float("-inf"))
-    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        inside = pad2d(ones(x.shape, dtype=x.dtype), ph, pw, ph_end, pw_end)
+        x = E.where(E.gt(inside, 0.5), pad2d(x, ph, pw, ph_end, pw_end), float("-inf"))
     lead = x.shape[:-2]
     x4 = S.reshape(x, (math.prod(lead) if lead else 1, 1) + tuple(x.shape[-2:]))
-    cols = _patches(x4, kh, kw, sh, sw, ho, wo)              # (B, 1, kh*kw, Ho, Wo)
+    cols = _patches(x4, kh, kw, sh, sw, ho, wo, dh, dw)      # (B, 1, kh*kw, Ho, Wo)
     # Select the first maximum of each window (argmax, row-major window order) rather than
     # amax: amax's gradient splits evenly among tied maxima, while torch's max_pool2d
     # sends it all to the first one; ties are common (zeros after a ReLU, flat images).

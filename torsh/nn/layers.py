@@ -7,7 +7,7 @@ import math
 from collections import OrderedDict
 
 from torsh import dtypes
-from torsh.errors import InvalidArgumentError, TorshIndexError
+from torsh.errors import InvalidArgumentError, TorshIndexError, TorshNotImplementedError
 from torsh.nn import functional as F
 from torsh.nn import init
 from torsh.nn.module import Module
@@ -194,29 +194,44 @@ class LayerNorm(Module):
 
 class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, dtype=None):
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None):
         super().__init__()
+        if padding_mode != "zeros":
+            raise TorshNotImplementedError(f"Conv2d: padding_mode={padding_mode!r} is not "
+                                           f"supported (only 'zeros')")
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise InvalidArgumentError(f"Conv2d: groups={groups} must divide in_channels "
+                                       f"({in_channels}) and out_channels ({out_channels})")
         kh, kw = F._pair(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
-        self.weight = _param(out_channels, in_channels, kh, kw, dtype=dtype)
+        self.dilation, self.groups = dilation, groups
+        fan_in = in_channels // groups * kh * kw
+        self.weight = _param(out_channels, in_channels // groups, kh, kw, dtype=dtype)
         self.bias = _param(out_channels, dtype=dtype) if bias else None
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1 / math.sqrt(in_channels * kh * kw)
+            bound = 1 / math.sqrt(fan_in)
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
 
 
 class MaxPool2d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False):
         super().__init__()
+        if return_indices:
+            raise TorshNotImplementedError("MaxPool2d: return_indices is not supported")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
 
     def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode)
 
 
 class _Loss(Module):
