@@ -436,12 +436,9 @@ def _int64_array(values: Sequence[int]) -> Any:
 
 # --------------------------------------------------------------------------- tensors
 
-# Finalizers get the library they were created with, so they work whatever happens to
+# Releases use the library a handle was created with, so they work whatever happens to
 # the module's cache later (tests swap it). A pool reset or free may have ended the handle
 # already: that is not an error at release time.
-def _release_tensor(cdll: ctypes.CDLL, handle: int) -> None:
-    cdll.torsh_tensor_release(handle)
-
 
 # from_numpy(copy=False): the arrays whose memory live tensors use, by key. The deleter
 # runs when the last C tensor of that storage goes, whoever releases it.
@@ -473,15 +470,26 @@ class RuntimeTensor:
     (0.0, 1)
     """
 
-    __slots__ = ("__weakref__", "_finalizer", "_handle", "_pool")
+    # Released by __del__ rather than weakref.finalize: a realization makes one of these
+    # per output, and a finalizer costs as much as the allocation itself. _lib is the
+    # library the handle came from (tests swap the module's cache). _ptr caches the data
+    # address (fixed for a handle's life) of tensors outside pools; 0 = not read yet.
+    __slots__ = ("__weakref__", "_handle", "_lib", "_pool", "_ptr")
 
     def __init__(self, handle: int, pool: MemoryPool | None = None) -> None:
         """Take ownership of one reference to handle (a new reference from the C API)."""
         if not handle:
             raise errors.NullArgumentError("RuntimeTensor needs a tensor handle")
+        self._lib = lib()
         self._handle = int(handle)
         self._pool = pool  # keeps a pool object alive as long as its tensors
-        self._finalizer = weakref.finalize(self, _release_tensor, lib(), self._handle)
+        self._ptr = 0
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", 0)  # 0: released, or __init__ did not finish
+        if handle:
+            self._handle = self._ptr = 0
+            self._lib.torsh_tensor_release(handle)
 
     # -- constructors
     @classmethod
@@ -537,7 +545,7 @@ class RuntimeTensor:
     # -- the handle and its properties
     @property
     def handle(self) -> int:
-        if not self._finalizer.alive:
+        if not self._handle:
             raise errors.InvalidHandleError("this RuntimeTensor was released")
         return self._handle
 
@@ -589,9 +597,14 @@ class RuntimeTensor:
 
     @property
     def data_ptr(self) -> int:
+        ptr = self._ptr
+        if ptr:
+            return ptr
         ptr = lib().torsh_tensor_data_ptr(self.handle)
         if not ptr:
             raise last_error()
+        if self._pool is None:  # a pool's reset ends its tensors: ask every time
+            self._ptr = ptr
         return ptr
 
     @staticmethod
@@ -634,15 +647,47 @@ class RuntimeTensor:
 
     def release(self) -> None:
         """Drop this object's reference now (idempotent)."""
-        self._finalizer()
+        self.__del__()
 
     def __repr__(self) -> str:
-        if not self._finalizer.alive:
+        if not self._handle:
             return "RuntimeTensor(<released>)"
         try:
             return f"RuntimeTensor(shape={self.shape}, dtype={self.dtype!r})"
         except errors.TorshError as exc:
             return f"RuntimeTensor(<{type(exc).__name__}>)"
+
+
+class EmptyMaker:
+    """Uninitialized tensors of one shape and dtype, the conversions done once: the output
+    buffers of a replayed plan. Each call returns a new RuntimeTensor with its data
+    address already read.
+
+    >>> make = EmptyMaker((2, 3), "f32")
+    >>> make().shape
+    (2, 3)
+    """
+
+    __slots__ = ("_shape", "_ndim", "_code", "_lib", "_empty", "_data_ptr")
+
+    def __init__(self, shape: Sequence[int], dtype: str | np.dtype = "f32") -> None:
+        self._shape = _int64_array(shape)
+        self._ndim = len(shape)
+        self._code = dtype_code(dtype)
+        self._lib = cdll = lib()
+        self._empty, self._data_ptr = cdll.torsh_tensor_empty, cdll.torsh_tensor_data_ptr
+
+    def __call__(self) -> RuntimeTensor:
+        handle = self._empty(self._shape, self._ndim, self._code)
+        if not handle:
+            raise last_error()
+        t = _new_tensor(RuntimeTensor)  # what __init__ does, minus its checks and lookups
+        t._lib, t._handle, t._pool = self._lib, handle, None
+        t._ptr = self._data_ptr(handle) or 0  # (0: data_ptr asks again, and reports)
+        return t
+
+
+_new_tensor = object.__new__
 
 
 # --------------------------------------------------------------------------- pools
@@ -775,6 +820,8 @@ class Plan:
         self._finalizer = weakref.finalize(self, _free_plan, lib(), self._handle)
         self._kernels: list[Any] = []  # the plan stores raw function pointers
         self.num_slots = num_slots
+        self._slots_type = None
+        self._run = lib().torsh_plan_run
 
     @property
     def handle(self) -> int:
@@ -803,6 +850,17 @@ class Plan:
                 f"the plan has {self.num_slots} slots, {len(buffers)} buffers were given")
         check(lib().torsh_plan_run(self.handle, _pointer_array(buffers) if buffers else None))
 
+    def run_addresses(self, addresses: Sequence[int]) -> None:
+        """:meth:`run` for data addresses, one per slot, without the per-buffer checks of
+        ``run`` (the runtime still refuses a NULL address or a freed plan): the replay
+        path of a realization."""
+        slots_type = self._slots_type
+        if slots_type is None:
+            slots_type = self._slots_type = c_void_p * max(self.num_slots, 1)
+        status = self._run(self._handle, slots_type(*addresses))
+        if status:
+            check(status)
+
     @property
     def num_launches(self) -> int:
         return RuntimeTensor._nonnegative(lib().torsh_plan_num_launches(self.handle))
@@ -819,6 +877,7 @@ __all__ = [
     "DELETER_FN",
     "DTYPES",
     "KERNEL_FN",
+    "EmptyMaker",
     "SIGNATURES",
     "Launcher",
     "MemoryPool",

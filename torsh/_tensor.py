@@ -23,7 +23,7 @@ import numpy as np
 from torsh import dtypes
 from torsh.errors import TorshError
 from torsh.ir.ops import OPS, with_defaults
-from torsh.ir.types import TensorType
+from torsh.ir.types import DType, TensorType
 
 # Installed by torsh.autograd: _record attaches grad_fn nodes while _grad_enabled() is true.
 _record = None
@@ -43,6 +43,32 @@ class Size(tuple):
         return n
 
 
+# Shape/dtype inference results by (op, operand types, attributes): a training loop builds
+# the same nodes every step, and inference (broadcasting, dtype rules, a new TensorType)
+# costs more than the rest of making a node. Only attributes whose equality is exact and
+# cheap take part (ints, strings, bools, None, dtypes, tuples of ints); a node with any
+# other attribute (constants' data, floats) infers afresh. Failures are never cached.
+_INFERRED_MAX = 8192
+_inferred: dict = {}
+_KEY_TYPES = frozenset({int, bool, str, type(None), DType})
+
+
+def _infer_key(op: str, types: tuple, attrs: dict):
+    if not attrs:
+        return op, types
+    parts = []
+    for k, v in attrs.items():
+        c = type(v)
+        if c is tuple:
+            for x in v:
+                if type(x) is not int:
+                    return None
+        elif c not in _KEY_TYPES:
+            return None
+        parts.append((k, c, v))  # the class too: 1 == True, yet they are different attributes
+    return op, types, tuple(parts)
+
+
 class Tensor:
     __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "grad",
                  "_grad_fn", "_snap", "__weakref__")
@@ -56,14 +82,22 @@ class Tensor:
     def _lazy(cls, op: str, srcs: Sequence[Tensor], attrs: dict | None = None) -> Tensor:
         """A new node; shape/dtype inference runs now and raises the typed error."""
         opdef = OPS[op]
-        attrs = with_defaults(opdef, dict(attrs or {}))
-        try:
-            ty = opdef.infer([s._type for s in srcs], attrs)
-        except TorshError as e:
-            raise type(e)(f"{op}: {e}") from None
+        attrs = with_defaults(opdef, attrs or {}) if attrs or opdef.attrs else {}
+        types = tuple([s._type for s in srcs])
+        key = (op, types) if not attrs else _infer_key(op, types, attrs)
+        ty = _inferred.get(key) if key is not None else None
+        if ty is None:
+            try:
+                ty = opdef.infer(list(types), attrs)
+            except TorshError as e:
+                raise type(e)(f"{op}: {e}") from None
+            if key is not None:
+                if len(_inferred) >= _INFERRED_MAX:
+                    _inferred.clear()
+                _inferred[key] = ty
         t = object.__new__(cls)
         t._op, t._attrs, t._type, t._buf = op, attrs, ty, None
-        t._srcs = tuple(s._pinned() for s in srcs)
+        t._srcs = tuple([s if s._buf is None else s._pinned() for s in srcs])
         t.requires_grad, t.grad, t._grad_fn = False, None, None
         if _record is not None and _grad_enabled():
             _record(t, op, srcs, attrs)
@@ -134,9 +168,8 @@ class Tensor:
 
     # -- realization and data ---------------------------------------------------------
     def realize(self) -> Tensor:
-        from torsh.plan import realize
-
-        realize(self)
+        if self._buf is None:
+            _realize(self)
         return self
 
     def numpy(self) -> np.ndarray:
@@ -222,6 +255,16 @@ class Tensor:
         from torsh.inspect import dump_tensors
 
         return dump_tensors([self], level)
+
+
+def _realize(t: Tensor) -> None:
+    """torsh.plan.realize, imported on first use (torsh.plan imports the compiler); kept
+    here afterwards, since an import statement costs on the replay path."""
+    global _realize
+    from torsh.plan import realize
+
+    _realize = realize
+    realize(t)
 
 
 def _dim(d: int, ndim: int, what: str) -> int:

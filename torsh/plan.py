@@ -33,7 +33,8 @@ class Step:
 @dataclass
 class Plan:
     """Kernels in order over numbered buffer slots: 0..n_args-1 are the graph's inputs,
-    then one slot per kernel output; ``results`` names the slots handed back."""
+    then one slot per kernel output (step k writes slot n_args + k); ``results`` names the
+    slots handed back."""
 
     n_args: int
     steps: list[Step]
@@ -41,22 +42,44 @@ class Plan:
     results: list[int]
     module: Module  # the fused module (for dumps)
 
-    launchers: list | None = None  # prepared on the first run, reused by every replay
+    # Prepared by the first run, reused by every replay: one allocator per step output and
+    # runtime plans (torsh_plan_*) holding every launch, so a replay is one foreign call.
+    # A runtime plan refuses to run on two threads at once, hence a free list of them.
+    makers: list | None = None
+    idle: list | None = None
+
+    def _prepare(self) -> None:
+        self.makers = [_runtime.EmptyMaker(self.slot_types[s.out].shape,
+                                           self.slot_types[s.out].dtype.value)
+                       for s in self.steps]
+        self.idle = []
+
+    def _runtime_plan(self) -> _runtime.Plan:
+        rp = _runtime.Plan(self.n_args + len(self.steps))
+        for s in self.steps:
+            rp.add_launch(s.kernel.address, (s.out, *s.ins), [], s.kernel.info.range,
+                          max(1, GRAIN_WORK // max(s.kernel.info.work, 1)))
+        return rp
 
     def run(self, args: list) -> list:
-        if self.launchers is None:
-            self.launchers = [
-                _runtime.Launcher(s.kernel.address, 1 + len(s.ins), [], s.kernel.info.range,
-                                  max(1, GRAIN_WORK // max(s.kernel.info.work, 1)))
-                for s in self.steps]
-        bufs = list(args) + [None] * len(self.steps)
-        ptrs = [b.data_ptr for b in args] + [0] * len(self.steps)
-        for step, launch in zip(self.steps, self.launchers):
-            t = self.slot_types[step.out]
-            out = _runtime.RuntimeTensor.empty(t.shape, t.dtype.value)
-            bufs[step.out] = out
-            ptrs[step.out] = out.data_ptr
-            launch([ptrs[step.out]] + [ptrs[i] for i in step.ins])
+        """Run on ``args`` (RuntimeTensors, one per input slot); new output buffers."""
+        if self.makers is None:
+            self._prepare()
+        bufs = list(args)
+        ptrs = [b.data_ptr for b in args]
+        for make in self.makers:
+            out = make()
+            bufs.append(out)
+            ptrs.append(out.data_ptr)
+        idle = self.idle
+        try:
+            rp = idle.pop()  # atomic under the GIL: each thread gets its own runtime plan
+        except IndexError:
+            rp = self._runtime_plan()
+        try:
+            rp.run_addresses(ptrs)
+        finally:
+            idle.append(rp)
         return [bufs[i] for i in self.results]
 
 
@@ -97,19 +120,77 @@ def _hashable(v):
     return v
 
 
-def signature(targets: list, order: list, leaves: list) -> tuple:
-    """A hashable structural key equal for two graphs exactly when their IR text is equal
-    (ops, attributes, types, wiring, leaf positions) - without building the IR."""
+_PLAIN = frozenset({int, str, bool, type(None)})
+
+
+def _attrs_key(attrs: dict) -> tuple:
+    """Attributes as a hashable key, exact (floats by their bits, constants by their
+    bytes); each value's class too, since 1 == 1.0 == True print differently."""
+    return tuple((k, v.__class__, v if v.__class__ in _PLAIN else _hashable(v))
+                 for k, v in attrs.items())
+
+
+def walk(targets: list) -> tuple[tuple, list, list]:
+    """(signature, order, leaves) in one pass: ``traverse`` and ``signature`` fused for
+    the replay path, where the walk is most of the cost of a small realization. The key
+    numbers leaves and nodes together in visit order (leaves are TensorTypes, nodes
+    tuples of op, attributes, type and source numbers): two graphs get equal keys only
+    when their IR text is equal (ops, attributes, types, wiring, leaf positions)."""
+    if len(targets) == 1 and targets[0]._buf is None:
+        t = targets[0]
+        for s in t._srcs:
+            if s._buf is None:
+                break
+        else:  # one op over realized tensors, the commonest realization: the same key
+            return _walk_one(t)
+    order: list = []
+    leaves: list = []
     index: dict[int, int] = {}
     entries: list = []
-    for t in leaves:
-        index[id(t)] = len(entries)
-        entries.append(t._type)
-    for t in order:
-        index[id(t)] = len(entries)
-        attrs = tuple(sorted((k, _hashable(v)) for k, v in t._attrs.items()))
-        entries.append((t._op, attrs, t._type, tuple(index[id(s)] for s in t._srcs)))
-    return tuple(entries), tuple(index[id(t)] for t in targets)
+    stack = [(t, False) for t in reversed(targets)]
+    pop, push = stack.pop, stack.append
+    while stack:  # iterative post-order DFS: deep graphs cannot overflow the stack
+        t, expanded = pop()
+        if expanded:
+            index[id(t)] = len(entries)
+            attrs = t._attrs
+            entries.append((t._op, _attrs_key(attrs) if attrs else (), t._type,
+                            tuple([index[id(s)] for s in t._srcs])))
+            order.append(t)
+            continue
+        if id(t) in index:
+            continue
+        if t._buf is not None:
+            index[id(t)] = len(entries)
+            entries.append(t._type)
+            leaves.append(t)
+            continue
+        index[id(t)] = -1  # on the stack: visited, numbered when expanded
+        push((t, True))
+        for s in reversed(t._srcs):
+            if id(s) not in index:
+                push((s, False))
+    return (tuple(entries), tuple([index[id(t)] for t in targets])), order, leaves
+
+
+def _walk_one(t) -> tuple[tuple, list, list]:
+    """walk([t]) for a node whose sources are all realized, without the stack."""
+    ids: list[int] = []
+    leaves: list = []
+    entries: list = []
+    srcs: list[int] = []
+    for s in t._srcs:
+        i = id(s)
+        if i in ids:
+            srcs.append(ids.index(i))
+        else:
+            srcs.append(len(ids))
+            ids.append(i)
+            leaves.append(s)
+            entries.append(s._type)
+    attrs = t._attrs
+    entries.append((t._op, _attrs_key(attrs) if attrs else (), t._type, tuple(srcs)))
+    return (tuple(entries), (len(ids),)), [t], leaves
 
 
 def build_graph(targets: list, walk: tuple[list, list] | None = None) -> tuple[Module, list]:
@@ -215,11 +296,14 @@ def realize(*tensors) -> None:
 
 
 def _realize_now(tensors) -> None:
-    todo, seen = [], set()
-    for t in tensors:
-        if t._buf is None and id(t) not in seen:
-            seen.add(id(t))
-            todo.append(t)
+    if len(tensors) == 1:
+        todo = [t for t in tensors if t._buf is None]
+    else:
+        todo, seen = [], set()
+        for t in tensors:
+            if t._buf is None and id(t) not in seen:
+                seen.add(id(t))
+                todo.append(t)
     if not todo:
         return
     plan, leaves = _plan_for(todo)
@@ -231,8 +315,7 @@ def _realize_now(tensors) -> None:
 def _plan_for(targets: list) -> tuple[Plan, list]:
     """The plan computing ``targets`` (from the caches, or compiled now) and the realized
     tensors it reads, in slot order."""
-    order, leaves = traverse(targets)
-    sig = signature(targets, order, leaves)
+    sig, order, leaves = walk(targets)
     plan = _plans_by_signature.get(sig)
     if plan is not None:
         STATS.plan_hits += 1
