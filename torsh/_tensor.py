@@ -15,6 +15,7 @@ is needed (``numpy()``, ``item()``, ``tolist()``, ``print``, ``bool()``, or
 from __future__ import annotations
 
 import builtins
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,8 +49,12 @@ class Size(tuple):
 # costs more than the rest of making a node. Only attributes whose equality is exact and
 # cheap take part (ints, strings, bools, None, dtypes, tuples of ints); a node with any
 # other attribute (constants' data, floats) infers afresh. Failures are never cached.
+# Each entry also numbers its key (never reused, even after a clear): the node's _pid, an
+# exact stand-in for (op, attributes, type) in torsh.plan's structural key, so the walk of
+# a realization neither rebuilds nor rehashes them. Nodes without one have _pid None.
 _INFERRED_MAX = 8192
 _inferred: dict = {}
+_pids = itertools.count(1)
 _KEY_TYPES = frozenset({int, bool, str, type(None), DType})
 
 
@@ -71,7 +76,7 @@ def _infer_key(op: str, types: tuple, attrs: dict):
 
 class Tensor:
     __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "grad",
-                 "_grad_fn", "_snap", "__weakref__")
+                 "_grad_fn", "_snap", "_pid", "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to torsh
 
     def __init__(self, *args, **kwargs):
@@ -85,18 +90,22 @@ class Tensor:
         attrs = with_defaults(opdef, attrs or {}) if attrs or opdef.attrs else {}
         types = tuple([s._type for s in srcs])
         key = (op, types) if not attrs else _infer_key(op, types, attrs)
-        ty = _inferred.get(key) if key is not None else None
-        if ty is None:
+        known = _inferred.get(key) if key is not None else None
+        if known is None:
             try:
                 ty = opdef.infer(list(types), attrs)
             except TorshError as e:
                 raise type(e)(f"{op}: {e}") from None
+            pid = None
             if key is not None:
                 if len(_inferred) >= _INFERRED_MAX:
                     _inferred.clear()
-                _inferred[key] = ty
+                pid = next(_pids)
+                _inferred[key] = ty, pid
+        else:
+            ty, pid = known
         t = object.__new__(cls)
-        t._op, t._attrs, t._type, t._buf = op, attrs, ty, None
+        t._op, t._attrs, t._type, t._buf, t._pid = op, attrs, ty, None, pid
         t._srcs = tuple([s if s._buf is None else s._pinned() for s in srcs])
         t.requires_grad, t.grad, t._grad_fn = False, None, None
         if _record is not None and _grad_enabled():

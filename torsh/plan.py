@@ -130,12 +130,25 @@ def _attrs_key(attrs: dict) -> tuple:
                  for k, v in attrs.items())
 
 
+def _node_key(t) -> object:
+    """A node's op, attributes and type, exactly: the number _lazy gave them (an int), or
+    else (for attributes such as floats and constants' data) the tuple of them."""
+    try:
+        pid = t._pid
+    except AttributeError:  # a node made without _lazy (detach copies one)
+        pid = None
+    if pid is not None:
+        return pid
+    attrs = t._attrs
+    return t._op, _attrs_key(attrs) if attrs else (), t._type
+
+
 def walk(targets: list) -> tuple[tuple, list, list]:
     """(signature, order, leaves) in one pass: ``traverse`` and ``signature`` fused for
     the replay path, where the walk is most of the cost of a small realization. The key
     numbers leaves and nodes together in visit order (leaves are TensorTypes, nodes
-    tuples of op, attributes, type and source numbers): two graphs get equal keys only
-    when their IR text is equal (ops, attributes, types, wiring, leaf positions)."""
+    (_node_key, source numbers)): two graphs get equal keys only when their IR text is
+    equal (ops, attributes, types, wiring, leaf positions)."""
     if len(targets) == 1 and targets[0]._buf is None:
         t = targets[0]
         for s in t._srcs:
@@ -153,9 +166,7 @@ def walk(targets: list) -> tuple[tuple, list, list]:
         t, expanded = pop()
         if expanded:
             index[id(t)] = len(entries)
-            attrs = t._attrs
-            entries.append((t._op, _attrs_key(attrs) if attrs else (), t._type,
-                            tuple([index[id(s)] for s in t._srcs])))
+            entries.append((_node_key(t), tuple([index[id(s)] for s in t._srcs])))
             order.append(t)
             continue
         if id(t) in index:
@@ -188,8 +199,7 @@ def _walk_one(t) -> tuple[tuple, list, list]:
             ids.append(i)
             leaves.append(s)
             entries.append(s._type)
-    attrs = t._attrs
-    entries.append((t._op, _attrs_key(attrs) if attrs else (), t._type, tuple(srcs)))
+    entries.append((_node_key(t), tuple(srcs)))
     return (tuple(entries), (len(ids),)), [t], leaves
 
 
