@@ -52,6 +52,7 @@ class Size(tuple):
 # Each entry also numbers its key (never reused, even after a clear): the node's _pid, an
 # exact stand-in for (op, attributes, type) in torsh.plan's structural key, so the walk of
 # a realization neither rebuilds nor rehashes them. Nodes without one have _pid None.
+_DTYPE_OF = dtypes.dtype._by_ir
 _INFERRED_MAX = 8192
 _inferred: dict = {}
 _pids = itertools.count(1)
@@ -108,8 +109,14 @@ class Tensor:
         t._op, t._attrs, t._type, t._buf, t._pid = op, attrs, ty, None, pid
         t._srcs = tuple([s if s._buf is None else s._pinned() for s in srcs])
         t.requires_grad, t.grad, t._grad_fn = False, None, None
-        if _record is not None and _grad_enabled():
-            _record(t, op, srcs, attrs)
+        if _record is not None:
+            # _record attaches a grad_fn only when an operand requires grad: test that
+            # first, it is cheaper than asking the (thread-local) grad mode
+            for s in srcs:
+                if s.requires_grad:
+                    if _grad_enabled():
+                        _record(t, op, srcs, attrs)
+                    break
         return t
 
     @classmethod
@@ -149,11 +156,11 @@ class Tensor:
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.dtype.of(self._type.dtype)
+        return _DTYPE_OF[self._type.dtype]  # dtypes.dtype.of, inlined: promotion reads it
 
     @property
     def ndim(self) -> int:
-        return self._type.rank
+        return len(self._type.shape)
 
     def dim(self) -> int:
         return self.ndim
@@ -267,13 +274,13 @@ class Tensor:
 
 
 def _realize(t: Tensor) -> None:
-    """torsh.plan.realize, imported on first use (torsh.plan imports the compiler); kept
-    here afterwards, since an import statement costs on the replay path."""
+    """torsh.plan.realize_one, imported on first use (torsh.plan imports the compiler);
+    kept here afterwards, since an import statement costs on the replay path."""
     global _realize
-    from torsh.plan import realize
+    from torsh.plan import realize_one
 
-    _realize = realize
-    realize(t)
+    _realize = realize_one
+    realize_one(t)
 
 
 def _dim(d: int, ndim: int, what: str) -> int:

@@ -63,14 +63,13 @@ class Plan:
 
     def run(self, args: list) -> list:
         """Run on ``args`` (RuntimeTensors, one per input slot); new output buffers."""
-        if self.makers is None:
+        makers = self.makers
+        if makers is None:
             self._prepare()
-        bufs = list(args)
-        ptrs = [b.data_ptr for b in args]
-        for make in self.makers:
-            out = make()
-            bufs.append(out)
-            ptrs.append(out.data_ptr)
+            makers = self.makers
+        outs = [make() for make in makers]
+        bufs = args + outs
+        ptrs = [b.data_ptr for b in bufs]
         idle = self.idle
         try:
             rp = idle.pop()  # atomic under the GIL: each thread gets its own runtime plan
@@ -303,6 +302,16 @@ def realize(*tensors) -> None:
         flush_deferred(scope, tensors)
         return
     _realize_now(tensors)
+
+
+def realize_one(t) -> None:
+    """realize(t) for one unrealized tensor: Tensor.realize's path, kept short since it
+    is most of the fixed cost of a small realization."""
+    if _deferred:
+        realize(t)
+        return
+    plan, leaves = _plan_for([t])
+    t._set_buffer(plan.run([leaf._buf for leaf in leaves])[0])
 
 
 def _realize_now(tensors) -> None:
