@@ -165,17 +165,24 @@ def walk(targets: list) -> tuple[tuple, list, list]:
         t, expanded = pop()
         if expanded:
             index[id(t)] = len(entries)
-            entries.append((_node_key(t), tuple([index[id(s)] for s in t._srcs])))
+            try:
+                key = t._pid  # _node_key's common case, inlined: this loop is the walk
+            except AttributeError:
+                key = None
+            if key is None:
+                key = _node_key(t)
+            entries.append((key, tuple([index[id(s)] for s in t._srcs])))
             order.append(t)
             continue
-        if id(t) in index:
+        i = id(t)
+        if i in index:
             continue
         if t._buf is not None:
-            index[id(t)] = len(entries)
+            index[i] = len(entries)
             entries.append(t._type)
             leaves.append(t)
             continue
-        index[id(t)] = -1  # on the stack: visited, numbered when expanded
+        index[i] = -1  # on the stack: visited, numbered when expanded
         push((t, True))
         for s in reversed(t._srcs):
             if id(s) not in index:
