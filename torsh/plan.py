@@ -49,10 +49,11 @@ class Plan:
     idle: list | None = None
 
     def _prepare(self) -> None:
+        if self.idle is None:  # first: another thread may read it once makers is set
+            self.idle = []
         self.makers = [_runtime.EmptyMaker(self.slot_types[s.out].shape,
                                            self.slot_types[s.out].dtype.value)
                        for s in self.steps]
-        self.idle = []
 
     def _runtime_plan(self) -> _runtime.Plan:
         rp = _runtime.Plan(self.n_args + len(self.steps))
@@ -69,7 +70,7 @@ class Plan:
             makers = self.makers
         outs = [make() for make in makers]
         bufs = args + outs
-        ptrs = [b.data_ptr for b in bufs]
+        ptrs = [b._ptr or b.data_ptr for b in bufs]  # (the address, cached once read)
         idle = self.idle
         try:
             rp = idle.pop()  # atomic under the GIL: each thread gets its own runtime plan
@@ -192,20 +193,26 @@ def walk(targets: list) -> tuple[tuple, list, list]:
 
 def _walk_one(t) -> tuple[tuple, list, list]:
     """walk([t]) for a node whose sources are all realized, without the stack."""
+    srcs = t._srcs
+    if len(srcs) == 2:  # binary ops, the commonest
+        a, b = srcs
+        if a is not b:
+            return ((a._type, b._type, (_node_key(t), (0, 1))), (2,)), [t], [a, b]
+        return ((a._type, (_node_key(t), (0, 0))), (1,)), [t], [a]
     ids: list[int] = []
     leaves: list = []
     entries: list = []
-    srcs: list[int] = []
-    for s in t._srcs:
+    numbers: list[int] = []
+    for s in srcs:
         i = id(s)
         if i in ids:
-            srcs.append(ids.index(i))
+            numbers.append(ids.index(i))
         else:
-            srcs.append(len(ids))
+            numbers.append(len(ids))
             ids.append(i)
             leaves.append(s)
             entries.append(s._type)
-    entries.append((_node_key(t), tuple(srcs)))
+    entries.append((_node_key(t), tuple(numbers)))
     return (tuple(entries), (len(ids),)), [t], leaves
 
 
