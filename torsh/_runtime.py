@@ -485,6 +485,12 @@ class RuntimeTensor:
         self._pool = pool  # keeps a pool object alive as long as its tensors
         self._ptr = 0
 
+    def __copy__(self) -> RuntimeTensor:
+        """Another reference to the same tensor (copying the fields would release the
+        handle twice)."""
+        check(self._lib.torsh_tensor_retain(self.handle))
+        return RuntimeTensor(self._handle, self._pool)
+
     def __del__(self) -> None:
         handle = getattr(self, "_handle", 0)  # 0: released, or __init__ did not finish
         if handle:

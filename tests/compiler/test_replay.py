@@ -151,3 +151,13 @@ def test_compiled_step_replays_after_parameter_updates():
         l1, l2 = plain(torsh.tensor(x)).item(), compiled(torsh.tensor(x)).item()
         assert abs(l1 - l2) <= 1e-5 * max(1.0, abs(l1))
         np.testing.assert_allclose(w2.numpy(), w1.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_copied_runtime_tensor_holds_its_own_reference():
+    import copy
+
+    t = _runtime.RuntimeTensor.from_numpy(np.arange(3, dtype=np.float32))
+    c = copy.copy(t)
+    assert t.refcount == 2
+    t.release()
+    assert c.refcount == 1 and c.numpy().tolist() == [0.0, 1.0, 2.0]
