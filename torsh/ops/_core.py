@@ -16,10 +16,26 @@ from torsh.ir.types import TensorType
 Scalar = (numbers.Number, np.bool_, np.number)
 
 
+_CONSTANTS: dict = {}
+
+
 def constant(value, dtype: dtypes.dtype) -> Tensor:
-    """A 0-d constant node (folded into the kernels that read it)."""
-    arr = np.array(value).astype(dtype.ir.numpy)
-    return Tensor._lazy("constant", [], {"value": DenseElements(arr, TensorType((), dtype.ir))})
+    """A 0-d constant node (folded into the kernels that read it). Its attribute is shared
+    between nodes of the same value and dtype (attributes are never mutated)."""
+    # float.hex keeps -0.0 apart from 0.0 and makes NaN equal to itself
+    key = (dtype, type(value), value.hex() if isinstance(value, float) else value)
+    try:
+        dense = _CONSTANTS.get(key)
+    except TypeError:  # an unhashable scalar type
+        key, dense = None, None
+    if dense is None:
+        arr = np.array(value).astype(dtype.ir.numpy)
+        dense = DenseElements(arr, TensorType((), dtype.ir))
+        if key is not None:
+            if len(_CONSTANTS) > 4096:
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = dense
+    return Tensor._lazy("constant", [], {"value": dense})
 
 
 def cast(x: Tensor, dtype: dtypes.dtype) -> Tensor:
@@ -40,12 +56,31 @@ def check_operand(x, op: str) -> None:
         raise TypeError(f"{op}: unsupported operand type {type(x).__name__}")
 
 
+# (op, kind, operand types or scalar classes, default dtype) -> (op, operand dtype) of the
+# node to build: the checks below depend on nothing else, and a training step makes
+# hundreds of binary nodes of a few such signatures.
+_BINARY_PLANS: dict = {}
+
+
 def binary(op: str, a, b, kind: str = "arith") -> Tensor:
     """A broadcasting binary op with PyTorch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default
     float, as true division), 'compare' (compute in the promoted dtype, result bool),
     'logical' (operands as bool)."""
+    key = (op, kind, a._type if isinstance(a, Tensor) else type(a),
+           b._type if isinstance(b, Tensor) else type(b), dtypes.get_default_dtype())
+    plan = _BINARY_PLANS.get(key)
+    if plan is None:
+        plan = _binary_plan(op, a, b, kind)  # raises the typed errors
+        if len(_BINARY_PLANS) > 8192:
+            _BINARY_PLANS.clear()
+        _BINARY_PLANS[key] = plan
+    op, dt = plan
+    return Tensor._lazy(op, [lift(a, dt), lift(b, dt)])
+
+
+def _binary_plan(op: str, a, b, kind: str) -> tuple[str, dtypes.dtype]:
     check_operand(a, op)
     check_operand(b, op)
     if op == "sub" and any(isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and
@@ -61,9 +96,9 @@ def binary(op: str, a, b, kind: str = "arith") -> Tensor:
         if kind == "float" and not dt.is_floating_point:
             dt = dtypes.get_default_dtype()
         if kind == "arith" and dt is dtypes.bool_ and op in ("add", "mul"):
-            return binary("or" if op == "add" else "and", a, b, "logical")
+            return _binary_plan("or" if op == "add" else "and", a, b, "logical")
     check_broadcast(op, a, b)
-    return Tensor._lazy(op, [lift(a, dt), lift(b, dt)])
+    return op, dt
 
 
 def check_broadcast(op: str, *operands) -> None:
