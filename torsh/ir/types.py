@@ -94,6 +94,15 @@ class TensorType:
         for d in self.shape:
             if d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0):
                 raise ValueError(f"invalid tensor dimension {d!r} in {self.shape}")
+        # types key the front end's caches on every op: hash once
+        object.__setattr__(self, "_hash", hash((self.shape, self.dtype)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self):
+        # rebuilt, not restored: the cached hash of another process would be stale
+        return (TensorType, (self.shape, self.dtype))
 
     @property
     def rank(self) -> int:
