@@ -58,8 +58,17 @@ class Plan:
     def _runtime_plan(self) -> _runtime.Plan:
         rp = _runtime.Plan(self.n_args + len(self.steps))
         for s in self.steps:
-            rp.add_launch(s.kernel.address, (s.out, *s.ins), [], s.kernel.info.range,
-                          max(1, GRAIN_WORK // max(s.kernel.info.work, 1)))
+            info = s.kernel.info
+            grain = max(1, GRAIN_WORK // max(info.work, 1))
+            if not info.partials:
+                rp.add_launch(s.kernel.address, (s.out, *s.ins), [], info.range, grain)
+                continue
+            # A two-phase reduction: partials into a scratch buffer (phase 0), then each
+            # output folds its partials in a fixed order (phase 1); see codegen/kernels.py.
+            slots = (s.out, *s.ins, rp.add_scratch(8 * info.partials))
+            rp.add_launch(s.kernel.address, slots, [0], info.partials, grain)
+            rp.add_launch(s.kernel.address, slots, [1], info.range,
+                          max(1, GRAIN_WORK // max(info.partials // max(info.range, 1), 1)))
         return rp
 
     def run(self, args: list) -> list:

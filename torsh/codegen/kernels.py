@@ -12,7 +12,13 @@ each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
 - reduction: one result ``reduce(expr)``; the range is the output's elements, the inner
   loops run over the reduced axes (float sums accumulate in f64, so results are as
   accurate as numpy's pairwise sums, and each output is computed by one thread:
-  deterministic for any thread count);
+  deterministic for any thread count). A reduction with few outputs and many reduced
+  elements (``sum()`` of a large tensor) runs in two phases instead, so both cores work:
+  the first reduced axis is cut into chunks of about ``SPLIT_CHUNK`` elements fixed by
+  the shape alone, phase 0 (``sizes[0] == 0``) computes one partial accumulator per
+  (output, chunk) into a scratch buffer (the last buffer), phase 1 combines each output's
+  partials in chunk order. Chunk bounds and combine order never depend on the thread
+  count, so 1 and 2 threads give the same bits;
 - matmul: one result ``matmul(a, b)``, possibly through an epilogue; see ``matmul.py``
   (packed register-blocked GEMM; the range is row strips, column chunks or rows).
 
@@ -36,6 +42,9 @@ from torsh.ir.ops import lookup, with_defaults
 from torsh.ir.types import DType
 
 FAST = ["reassoc", "contract", "nsz"]  # lets LLVM vectorize reductions and use FMA
+SPLIT_CHUNK = 1 << 16  # reduced elements per partial of a two-phase reduction
+SPLIT_MAX_OUTPUTS = 8  # more outputs than this: the outputs alone keep the threads busy
+SPLIT_OPS = ("sum", "mean", "prod", "max", "min")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class KernelInfo:
     n_inputs: int
     range: int  # run the kernel over [0, range)
     work: int  # scalar operations per range step, roughly (for the thread split grain)
+    # Two-phase reductions: the partial accumulators phase 0 writes (8 bytes each, in a
+    # scratch buffer passed after the inputs) over [0, partials); 0: a one-phase kernel.
+    partials: int = 0
 
 
 def kernel_kind(func: Func) -> str:
@@ -83,7 +95,7 @@ def emit_kernel(func: Func, name: str) -> tuple[str, KernelInfo]:
                  "matmul": k.matmul}[kind]()
     k.b.ret_void()
     text = with_plain_loops(str(k.module))
-    info = KernelInfo(name, kind, len(ret.operands), len(func.args), rng, work)
+    info = KernelInfo(name, kind, len(ret.operands), len(func.args), rng, work, k.partials)
     return text, info
 
 
@@ -95,6 +107,8 @@ class _Kernel:
         self.fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, PTR, I64, I64]),
                               name)
         bufs, sizes, self.start, self.end = self.fn.args
+        self.bufs, self.sizes = bufs, sizes
+        self.partials = 0
         bufs.add_attribute("noalias")
         sizes.add_attribute("noalias")
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
@@ -215,19 +229,24 @@ class _Kernel:
         em = self.em
         dt = x.type.dtype
         reducer = _Reducer(self, opdef.name, dt, out.type.dtype)
+        full_of = self._full_index(kept, axes, rank)
+        if opdef.name in SPLIT_OPS and not dt.is_bool and numel <= SPLIT_MAX_OUTPUTS and axes:
+            inner = math.prod(in_shape[a] for a in axes[1:])
+            rows = max(1, SPLIT_CHUNK // max(inner, 1))
+            chunks = -(-in_shape[axes[0]] // rows)
+            if chunks >= 2:
+                self.two_phase(x, reducer, full_of, [in_shape[d] for d in kept],
+                               [in_shape[a] for a in axes], rows, chunks, rsize)
+                self.partials = numel * chunks
+                return numel, rows * max(inner, 1) * len(self.func.body.ops)
 
         def per_output(o):
             kept_idx = self.split(o, [in_shape[d] for d in kept])
             reducer.init()
 
             def inner(ridx):
-                full = [None] * rank
-                for d, i in zip(kept, kept_idx):
-                    full[d] = i
-                for d, i in zip(axes, ridx):
-                    full[d] = i
                 flat_r = em.offset(ridx, contiguous_strides([in_shape[a] for a in axes]))
-                reducer.step(em.value(x, full), flat_r)
+                reducer.step(em.value(x, full_of(kept_idx, ridx)), flat_r)
 
             self.nest([in_shape[a] for a in axes], inner, "r")
             result = reducer.result(rsize)
@@ -235,6 +254,70 @@ class _Kernel:
 
         self.loop(self.start, self.end, per_output, "o")
         return numel, max(rsize, 1) * len(self.func.body.ops)
+
+    @staticmethod
+    def _full_index(kept, axes, rank):
+        def full_of(kept_idx, ridx):
+            full = [None] * rank
+            for d, i in zip(kept, kept_idx):
+                full[d] = i
+            for d, i in zip(axes, ridx):
+                full[d] = i
+            return full
+
+        return full_of
+
+    def two_phase(self, x, reducer, full_of, kept_shape, red_shape, rows, chunks,
+                  rsize) -> None:
+        """Phase 0 over [start, end) of the partials p = output * chunks + chunk: reduce
+        rows [chunk * rows, (chunk + 1) * rows) of the first reduced axis (all of the
+        others) into partials[p]; phase 1 over outputs: fold partials in chunk order."""
+        b, em = self.b, self.em
+        out = self.outputs[0]
+        scratch = b.load(b.gep(self.bufs, [em.i64(len(self.outputs) + len(self.func.args))],
+                               source_etype=PTR), typ=PTR)
+        acc_ty = reducer.acc_ty
+        phase = b.load(b.gep(self.sizes, [em.i64(0)], source_etype=I64), typ=I64)
+        partial_bb = self.fn.append_basic_block("partials")
+        combine_bb = self.fn.append_basic_block("combine")
+        b.cbranch(b.icmp_signed("==", phase, em.i64(0)), partial_bb, combine_bb)
+
+        b.position_at_end(partial_bb)
+
+        def per_partial(p):
+            o = b.udiv(p, em.i64(chunks))
+            lo = b.mul(b.urem(p, em.i64(chunks)), em.i64(rows), flags=["nsw", "nuw"])
+            hi = b.add(lo, em.i64(rows), flags=["nsw", "nuw"])
+            hi = b.select(b.icmp_signed("<", hi, em.i64(red_shape[0])), hi,
+                          em.i64(red_shape[0]))
+            kept_idx = self.split(o, kept_shape)
+            reducer.init()
+
+            def first(i0):
+                self.nest(red_shape[1:], lambda ridx: reducer.step(
+                    em.value(x, full_of(kept_idx, [i0] + ridx)), None), "r")
+
+            self.loop(lo, hi, first, "r0")
+            b.store(b.load(reducer.acc, typ=acc_ty), b.gep(scratch, [p], source_etype=acc_ty))
+
+        self.loop(self.start, self.end, per_partial, "p")
+        b.ret_void()
+
+        b.position_at_end(combine_bb)
+
+        def per_output(o):
+            reducer.init()
+            base = b.mul(o, em.i64(chunks), flags=["nsw", "nuw"])
+
+            def fold(c):
+                at = b.add(base, c, flags=["nsw", "nuw"])
+                reducer.step(b.load(b.gep(scratch, [at], source_etype=acc_ty), typ=acc_ty),
+                             None)
+
+            self.loop(em.i64(0), em.i64(chunks), fold, "c", plain=True)
+            em.store(self.out_ptrs[0], o, reducer.result(rsize), out.type.dtype)
+
+        self.loop(self.start, self.end, per_output, "o")
 
     def matmul(self) -> tuple[int, int]:
         return MatmulEmitter(self, self.outputs[0], _find_matmul(self.func).result).emit()
