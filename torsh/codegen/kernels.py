@@ -8,7 +8,10 @@ each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
 (``KernelInfo.range``), so the runtime can split it across threads. Three kinds:
 
 - elementwise: every result has one shape; the range is the product of all output dims
-  but the last, and the innermost loop runs over the last dim so LLVM vectorizes it;
+  but the last, and the innermost loop runs over the last dim so LLVM vectorizes it. A
+  row kernel (fusion inlined row reductions into it: softmax, layer norm) first runs one
+  loop over the row per reduction, in order, keeping each result in a register for the
+  rest of the row; the row stays in L1 between these passes;
 - reduction: one result ``reduce(expr)``; the range is the output's elements, the inner
   loops run over the reduced axes (float sums accumulate in f64, so results are as
   accurate as numpy's pairwise sums, and each output is computed by one thread:
@@ -199,6 +202,26 @@ class _Kernel:
             for v, ptr in zip(self.outputs, self.out_ptrs):
                 self.em.store(ptr, off, self.em.value(v, idx), v.type.dtype)
 
+        row_reductions = [op for op in self.func.body.ops
+                          if (d := lookup(op.name)) is not None and d.has("reduction")]
+        if row_reductions:
+            if not shape:
+                raise CompileError(f"@{self.func.name}: a row reduction in a 0-d kernel")
+
+            stash = self._stash(row_reductions[-1])
+
+            def row(o):
+                idx = self.split(o, shape[:-1])
+                for op in row_reductions:
+                    self.row_reduce(op, idx, strides if op is stash else None)
+                self.loop(self.em.i64(0), self.em.i64(shape[-1]), lambda j: body(idx + [j]),
+                          "j")
+                self.em.overrides.clear()
+
+            self.loop(self.start, self.end, row, "o")
+            passes = 1 + len(row_reductions)
+            return math.prod(shape[:-1]), shape[-1] * len(self.func.body.ops) * passes
+
         if len(shape) <= 1:
             self.loop(self.start, self.end, lambda i: body([i][: len(shape)]), "i")
             return (shape[0] if shape else 1), len(self.func.body.ops)
@@ -209,6 +232,60 @@ class _Kernel:
 
         self.loop(self.start, self.end, outer, "o")
         return math.prod(shape[:-1]), shape[-1] * len(self.func.body.ops)
+
+    def _stash(self, last):
+        """``last`` (the row's final reduction) when its operand is worth keeping in the
+        output row for the output loop (softmax's exp(x - max): the output reads it, and it
+        is no plain load), else None. Only when every reader of that operand outside the
+        reductions is elementwise over the output's shape, so it is read exactly at the
+        output index being written (never at one written already)."""
+        e, out = last.operands[0], self.outputs[0]
+        if len(self.outputs) != 1 or e.type != out.type or not isinstance(e, OpResult) \
+                or lookup(e.owner.name).has("movement") or e.owner.name == "torsh.constant":
+            return None
+        read, stack, seen = False, [e], {e}
+        while stack:
+            for user, _ in stack.pop().uses:
+                d = lookup(user.name)
+                if d is not None and d.has("reduction"):
+                    continue  # a row register, not a read at an index
+                read = True
+                if d is None:  # func.return
+                    continue
+                if not d.has("elementwise") or user.result.type.shape != out.type.shape:
+                    return None
+                if user.result not in seen:
+                    seen.add(user.result)
+                    stack.append(user.result)
+        return last if read else None
+
+    def row_reduce(self, op, idx: list, stash_strides: list | None = None) -> None:
+        """Reduce ``op``'s operand over the last axis at row ``idx``; readers of the
+        result (at any index of this row, see fuse.py) get the register. With
+        ``stash_strides``, the operand's values are also written to the output row, and
+        the output loop reads them back instead of computing them again."""
+        x = op.operands[0]
+        opdef = lookup(op.name)
+        if opdef.name not in ("sum", "mean", "max", "min", "prod") or \
+                tuple(x.type.shape[:-1]) != tuple(self.outputs[0].type.shape[:-1]):
+            raise CompileError(f"@{self.func.name}: {op.name} is not a row reduction of "
+                               f"the kernel's rows")
+        n = x.type.shape[-1]
+        reducer = _Reducer(self, opdef.name, x.type.dtype, op.result.type.dtype)
+        reducer.init()
+        em, out_ptr, dt = self.em, self.out_ptrs[0], x.type.dtype
+
+        def step(j):
+            v = em.value(x, idx + [j])
+            reducer.step(v, None)
+            if stash_strides is not None:
+                em.store(out_ptr, em.offset(idx + [j], stash_strides), v, dt)
+
+        self.loop(em.i64(0), em.i64(n), step, "rr")
+        value = reducer.result(n)
+        em.overrides[op.result] = lambda _idx: value
+        if stash_strides is not None:
+            em.overrides[x] = lambda at: em.load(out_ptr, em.offset(at, stash_strides), dt)
 
     def reduction(self) -> tuple[int, int]:
         out = self.outputs[0]

@@ -19,6 +19,12 @@ Which values get their own buffer ("materialized"):
 Everything else (elementwise ops, broadcasts, permutes, slices, reshapes, concats,
 constants) is inlined into the kernels that read it: a chain of elementwise ops is one
 loop, and movement ops are index arithmetic, never copies.
+
+Row reductions are the exception to "every reduction is a root": a reduction over the
+last axis (keepdim, rows of at most ``ROW_INLINE_MAX`` elements) whose every reader is,
+through elementwise ops over the same rows, one elementwise kernel is inlined into that
+kernel. The kernel then computes it per row before writing the row (codegen: a row
+kernel), so softmax, log_softmax and layer norm are one kernel reading the input once.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from torsh.ir.passes.manager import register_pass
 
 MAX_DEPTH = 48
 MAX_SHARED_INLINE = 24
+ROW_INLINE_MAX = 1 << 14  # a longer row no longer stays in L1/L2 between its passes
+ROW_REDUCTIONS = ("sum", "mean", "max", "min", "prod")
 
 
 def _opdef(v: Value):
@@ -53,10 +61,53 @@ def plan_materialized(func: Func) -> set[Value]:
             if not _movement_chain(b):
                 mat.add(b)
     _cut_deep_and_shared(ops, mat)
+    results = set(ret.operands)
+    row_roots = set()  # kernels with inlined row reductions (codegen: row kernels)
+    for op in reversed(ops):  # users first: a reduction feeding an inlined one goes too
+        root = None if op.result in results else _row_reduction_root(op, mat)
+        if root is not None:
+            mat.discard(op.result)
+            row_roots.add(root)
     for op in ops:  # matmul epilogues: a same-type elementwise chain into one kernel root
-        if lookup(op.name).has("contraction") and _epilogue_root(op.result, mat) is not None:
+        if lookup(op.name).has("contraction") and \
+                _epilogue_root(op.result, mat) not in row_roots | {None}:
             mat.discard(op.result)
     return mat
+
+
+def _row_reduction_root(op: Operation, mat: set[Value]) -> Value | None:
+    """The one elementwise kernel root that reads row reduction ``op`` (only through
+    elementwise ops and inlined row reductions over the same rows), or None."""
+    opdef = lookup(op.name)
+    if opdef is None or opdef.name not in ROW_REDUCTIONS:
+        return None
+    x = op.operands[0]
+    shape = x.type.shape
+    rank = len(shape)
+    axes = tuple(a % rank for a in op.attributes.get("axes", ())) if rank else ()
+    if axes != (rank - 1,) or not op.attributes.get("keepdim", False) \
+            or not 0 < shape[-1] <= ROW_INLINE_MAX:
+        return None
+    lead = shape[:-1]
+    roots: set[Value] = set()
+    stack, seen = [op.result], {op.result}
+    while stack:
+        for user, _ in stack.pop().uses:
+            d = lookup(user.name)
+            if d is None:
+                return None  # func.return: a graph result (materialized)
+            u = user.result
+            if d.has("reduction"):
+                if u in mat or user.operands[0].type.shape[:-1] != lead:
+                    return None  # a reduction kernel, or other rows
+            elif not d.has("elementwise") or u.type.rank != rank or u.type.shape[:-1] != lead:
+                return None  # the row index would not carry over to the reader
+            if u in mat:
+                roots.add(u)
+            elif u not in seen:
+                seen.add(u)
+                stack.append(u)
+    return next(iter(roots)) if len(roots) == 1 else None
 
 
 def _epilogue_root(r: Value, mat: set[Value]) -> Value | None:
