@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import torsh
-from torsh import _runtime
+from tests.codegen.helpers import on_threads
 from torsh.codegen.kernels import SPLIT_CHUNK
 from torsh.plan import graph_plan
 
@@ -19,14 +19,6 @@ OPS = ("sum", "mean", "max", "min", "prod")
 
 def rand(shape, dt=np.float32, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(dt)
-
-
-def on_threads(n, fn):
-    _runtime.set_num_threads(n)
-    try:
-        return fn()
-    finally:
-        _runtime.set_num_threads(0)
 
 
 def lazy(op, t, dim=None):

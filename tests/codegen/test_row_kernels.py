@@ -11,7 +11,7 @@ import pytest
 
 import torsh
 import torsh.nn.functional as F
-from torsh import _runtime
+from tests.codegen.helpers import on_threads
 from torsh.ir import run_pipeline
 from torsh.ir.interpreter import interpret
 from torsh.ir.passes.fuse import ROW_INLINE_MAX
@@ -41,14 +41,6 @@ def np_layer_norm(x, w, b, eps=1e-5):
     mu = x.mean(-1, keepdims=True)
     var = ((x - mu) ** 2).mean(-1, keepdims=True)
     return (x - mu) / np.sqrt(var + eps) * w + b
-
-
-def on_threads(n, fn):
-    _runtime.set_num_threads(n)
-    try:
-        return fn()
-    finally:
-        _runtime.set_num_threads(0)
 
 
 CASES = {
