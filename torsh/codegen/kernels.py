@@ -11,7 +11,8 @@ each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
   but the last, and the innermost loop runs over the last dim so LLVM vectorizes it. A
   row kernel (fusion inlined row reductions into it: softmax, layer norm) first runs one
   loop over the row per reduction, in order, keeping each result in a register for the
-  rest of the row; the row stays in L1 between these passes;
+  rest of the row (a division by one becomes a multiply by its reciprocal, see
+  ``Emitter.reciprocals``); the row stays in L1 between these passes;
 - reduction: one result ``reduce(expr)``; the range is the output's elements, the inner
   loops run over the reduced axes (float sums accumulate in f64, so results are as
   accurate as numpy's pairwise sums, and each output is computed by one thread:
@@ -217,6 +218,7 @@ class _Kernel:
                 self.loop(self.em.i64(0), self.em.i64(shape[-1]), lambda j: body(idx + [j]),
                           "j")
                 self.em.overrides.clear()
+                self.em.reciprocals.clear()
 
             self.loop(self.start, self.end, row, "o")
             passes = 1 + len(row_reductions)
@@ -284,6 +286,9 @@ class _Kernel:
         self.loop(em.i64(0), em.i64(n), step, "rr")
         value = reducer.result(n)
         em.overrides[op.result] = lambda _idx: value
+        if op.result.type.dtype.is_float and any(
+                u.name == "torsh.div" and u.operands[1] is op.result for u, _ in op.result.uses):
+            em.reciprocals[op.result] = self.b.fdiv(ir.Constant(value.type, 1.0), value)
         if stash_strides is not None:
             em.overrides[x] = lambda at: em.load(out_ptr, em.offset(at, stash_strides), dt)
 
