@@ -102,12 +102,7 @@ static torsh_status_t expand_to(const char *fn, rt_tensor_t *g, const int64_t *s
     torsh_status_t st = rt_tensor_empty(fn, shape, ndim, g->dtype, out);
     if (st != TORSH_OK) return st;
     rt_ew_op_t copy = g->dtype == TORSH_F64 ? RT_EW_CAST_TO_F64 : RT_EW_CAST_TO_F32;
-    st = rt_run_elementwise(fn, copy, g->dtype, out, 1, &g, 1);
-    if (st != TORSH_OK) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
+    return rt_finish(rt_run_elementwise(fn, copy, g->dtype, out, 1, &g, 1), out);
 }
 
 torsh_status_t rt_sum_to_shape(const char *fn, rt_tensor_t *g, const int64_t *shape, int ndim,

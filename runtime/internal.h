@@ -159,6 +159,14 @@ torsh_status_t rt_tensor_reshape(const char *fn, const rt_tensor_t *base, const 
 static inline void *rt_data(const rt_tensor_t *t) {
     return (char *)t->storage->data + t->offset * (int64_t)torsh_dtype_size(t->dtype);
 }
+/* The tail of an op producing *out: on failure, drops what was made and NULLs it. */
+static inline torsh_status_t rt_finish(torsh_status_t st, rt_tensor_t **out) {
+    if (st != TORSH_OK && *out != NULL) {
+        rt_tensor_unref(*out);
+        *out = NULL;
+    }
+    return st;
+}
 static inline torsh_tensor_t *rt_handle_of(const rt_tensor_t *t) { return rt_token(t->handle); }
 bool rt_is_contiguous(const rt_tensor_t *t);
 /* A new contiguous heap tensor of the given shape (same numel as src) holding src's

@@ -176,11 +176,7 @@ torsh_status_t rt_map(const char *fn, rt_ew_op_t op, torsh_dtype_t dt, torsh_dty
     }
     torsh_status_t st = rt_tensor_empty(fn, shape, ndim, out_dt, out);
     if (st == TORSH_OK) st = rt_run_elementwise(fn, op, dt, out, 1, ins, n_in);
-    if (st != TORSH_OK) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
+    return rt_finish(st, out);
 }
 
 /* ------------------------------------------------------------ reductions */
@@ -236,11 +232,7 @@ torsh_status_t rt_reduce(const char *fn, rt_red_op_t op, rt_tensor_t *x, int dim
         st = rt_launch(kernel, bufs, sizes, outer, grain > 0 ? grain : 1);
     }
     if (src != x) rt_tensor_unref(src);
-    if (st != TORSH_OK) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
+    return rt_finish(st, out);
 }
 
 /* ------------------------------------------------------------ matmul */
@@ -303,11 +295,7 @@ torsh_status_t rt_matmul_nd(const char *fn, rt_tensor_t *a, rt_tensor_t *b, rt_t
         while (d >= 0 && ++index[d] == shape[d]) index[d--] = 0;
         if (d < 0) break;
     }
-    if (st != TORSH_OK) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_iota(const char *fn, int64_t n, rt_tensor_t **out) {
@@ -315,9 +303,5 @@ torsh_status_t rt_iota(const char *fn, int64_t n, rt_tensor_t **out) {
     if (st != TORSH_OK || n == 0) return st;
     void *bufs[1] = {rt_data(*out)};
     st = rt_launch(rt_aot_iota, bufs, NULL, n, RT_GRAIN_ELEMENTS);
-    if (st != TORSH_OK) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
+    return rt_finish(st, out);
 }

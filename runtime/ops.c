@@ -71,14 +71,6 @@ torsh_status_t rt_op_cast(const char *fn, rt_tensor_t *x, torsh_dtype_t dt, rt_t
     return st;
 }
 
-static torsh_status_t finish(torsh_status_t st, rt_tensor_t **out) {
-    if (st != TORSH_OK && *out != NULL) {
-        rt_tensor_unref(*out);
-        *out = NULL;
-    }
-    return st;
-}
-
 static rt_ew_op_t backward_of(rt_ew_op_t op, int input) {
     switch (op) {
     case RT_EW_ADD: return input ? RT_EW_ADD_BWD1 : RT_EW_ADD_BWD0;
@@ -121,7 +113,7 @@ torsh_status_t rt_op_binary(const char *fn, rt_ew_op_t op, rt_tensor_t *a, rt_te
     }
     rt_tensor_unref(ca);
     rt_tensor_unref(cb);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_unary(const char *fn, rt_ew_op_t op, rt_tensor_t *x, rt_tensor_t **out) {
@@ -138,7 +130,7 @@ torsh_status_t rt_op_unary(const char *fn, rt_ew_op_t op, rt_tensor_t *x, rt_ten
     if (st == TORSH_OK && is_float(dt))
         st = rt_record(fn, *out, RT_BWD_UNARY, &cx, 1, backward_of(op, 0), 0);
     rt_tensor_unref(cx);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_contiguous(const char *fn, rt_tensor_t *x, rt_tensor_t **out) {
@@ -152,7 +144,7 @@ torsh_status_t rt_op_contiguous(const char *fn, rt_tensor_t *x, rt_tensor_t **ou
                           rt_dtype_name(x->dtype));
     torsh_status_t st = rt_map(fn, (rt_ew_op_t)cast_op[x->dtype], x->dtype, x->dtype, &x, 1, out);
     if (st == TORSH_OK) st = rt_record(fn, *out, RT_BWD_IDENTITY, &x, 1, 0, 0);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_reshape(const char *fn, rt_tensor_t *x, const int64_t *shape, int ndim,
@@ -163,7 +155,7 @@ torsh_status_t rt_op_reshape(const char *fn, rt_tensor_t *x, const int64_t *shap
     if (st == TORSH_OK) st = rt_tensor_reshape(fn, c, shape, ndim, out);
     if (st == TORSH_OK) st = rt_record(fn, *out, RT_BWD_RESHAPE, &c, 1, 0, 0);
     rt_tensor_unref(c);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_transpose(const char *fn, rt_tensor_t *x, int d0, int d1,
@@ -183,7 +175,7 @@ torsh_status_t rt_op_transpose(const char *fn, rt_tensor_t *x, int d0, int d1,
     }
     st = rt_tensor_view(fn, x, shape, strides, x->ndim, x->offset, out);
     if (st == TORSH_OK) st = rt_record(fn, *out, RT_BWD_TRANSPOSE, &x, 1, a, b);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_sum_dim(const char *fn, rt_tensor_t *x, int dim, bool keepdim,
@@ -197,7 +189,7 @@ torsh_status_t rt_op_sum_dim(const char *fn, rt_tensor_t *x, int dim, bool keepd
     if (st == TORSH_OK) st = rt_reduce(fn, RT_RED_SUM, cx, d, keepdim && cx->ndim > 0, out);
     if (st == TORSH_OK) st = rt_record(fn, *out, RT_BWD_SUM, &cx, 1, d, keepdim);
     rt_tensor_unref(cx);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_op_max_dim(const char *fn, rt_tensor_t *x, int dim, bool keepdim,
@@ -207,7 +199,7 @@ torsh_status_t rt_op_max_dim(const char *fn, rt_tensor_t *x, int dim, bool keepd
     torsh_status_t st = rt_wrap_dim(fn, dim, x->ndim, &d);
     if (st == TORSH_OK) st = rt_reduce(fn, RT_RED_MAX, x, d, keepdim && x->ndim > 0, out);
     if (st == TORSH_OK) st = rt_record(fn, *out, RT_BWD_MAX, &x, 1, d, keepdim);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 torsh_status_t rt_scalar(const char *fn, double value, torsh_dtype_t dt, rt_tensor_t **out) {
@@ -280,7 +272,7 @@ torsh_status_t rt_op_matmul(const char *fn, rt_tensor_t *a, rt_tensor_t *b, rt_t
     rt_tensor_unref(a2);
     rt_tensor_unref(b2);
     rt_tensor_unref(prod);
-    return finish(st, out);
+    return rt_finish(st, out);
 }
 
 /* ------------------------------------------------------------ composites */

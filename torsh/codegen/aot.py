@@ -33,6 +33,7 @@ from llvmlite import ir
 
 from torsh.codegen import jit
 from torsh.codegen.emitter import Emitter
+from torsh.codegen.loops import counted_loop
 from torsh.codegen.lowering import (
     F32,
     F64,
@@ -84,21 +85,7 @@ class _Kernel:
     def loop(self, lo: ir.Value, hi: ir.Value, body: Callable[[ir.Value], None],
              tag: str) -> None:
         """for (i = lo; i < hi; i++) body(i)"""
-        b = self.b
-        pre = b.block
-        head = self.fn.append_basic_block(f"{tag}.head")
-        inner = self.fn.append_basic_block(f"{tag}.body")
-        done = self.fn.append_basic_block(f"{tag}.done")
-        b.branch(head)
-        b.position_at_end(head)
-        i = b.phi(I64, name=tag)
-        i.add_incoming(lo, pre)
-        b.cbranch(b.icmp_signed("<", i, hi), inner, done)
-        b.position_at_end(inner)
-        body(i)
-        i.add_incoming(b.add(i, ir.Constant(I64, 1), flags=["nsw"]), b.block)
-        b.branch(head)
-        b.position_at_end(done)
+        counted_loop(self.fn, self.b, lo, hi, body, tag)
 
     def branch(self, cond: ir.Value, then: Callable[[], None],
                otherwise: Callable[[], None]) -> None:

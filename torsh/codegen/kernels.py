@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from torsh.codegen.emitter import Emitter, contiguous_strides
+from torsh.codegen.loops import counted_loop
 from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
 from torsh.codegen.matmul import MatmulEmitter
 from torsh.codegen.microkernel import plain_loop_marker, with_plain_loops
@@ -147,24 +148,13 @@ class _Kernel:
         values computed in one loop body do not dominate other blocks. ``plain``: LLVM
         neither vectorizes nor unrolls it (cold or gather/scatter-only loops, whose
         vector versions cost compile time and code size for nothing)."""
-        b = self.b
-        pre = b.block
-        head = self.fn.append_basic_block(f"{tag}.head")
-        loop = self.fn.append_basic_block(f"{tag}.body")
-        done = self.fn.append_basic_block(f"{tag}.done")
-        b.branch(head)
-        b.position_at_end(head)
-        i = b.phi(I64, name=tag)
-        i.add_incoming(lo, pre)
-        b.cbranch(b.icmp_signed("<", i, hi), loop, done)
-        b.position_at_end(loop)
-        self.em.memo.clear()
-        body(i)
-        i.add_incoming(b.add(i, ir.Constant(I64, 1), flags=["nsw", "nuw"]), b.block)
-        latch = b.branch(head)
+        def run(i: ir.Value) -> None:
+            self.em.memo.clear()
+            body(i)
+
+        latch = counted_loop(self.fn, self.b, lo, hi, run, tag)
         if plain:
             latch.set_metadata("llvm.loop", plain_loop_marker(self.module))
-        b.position_at_end(done)
         self.em.memo.clear()
 
     def split(self, flat: ir.Value, shape) -> list[ir.Value]:

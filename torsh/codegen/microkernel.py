@@ -18,6 +18,7 @@ import re
 
 from llvmlite import ir
 
+from torsh.codegen.loops import counted_loop
 from torsh.codegen.lowering import F64, I1, I32, I64, PTR
 
 FAST = ["reassoc", "contract", "nsz"]
@@ -154,20 +155,8 @@ class Microkernel:
         ty = self.ty
 
         def loop(hi, body, tag):
-            pre = b.block
-            head = self.fn.append_basic_block(f"{tag}.head")
-            blk = self.fn.append_basic_block(f"{tag}.body")
-            out = self.fn.append_basic_block(f"{tag}.done")
-            b.branch(head)
-            b.position_at_end(head)
-            i = b.phi(I64, name=tag)
-            i.add_incoming(ir.Constant(I64, 0), pre)
-            b.cbranch(b.icmp_signed("<", i, hi), blk, out)
-            b.position_at_end(blk)
-            body(i)
-            i.add_incoming(b.add(i, ir.Constant(I64, 1)), b.block)
-            b.branch(head).set_metadata("llvm.loop", plain_loop_marker(self.fn.module))
-            b.position_at_end(out)
+            latch = counted_loop(self.fn, b, ir.Constant(I64, 0), hi, body, tag)
+            latch.set_metadata("llvm.loop", plain_loop_marker(self.fn.module))
 
         def row(r):
             def col(j):
