@@ -155,3 +155,13 @@ def test_large_elementwise_kernel_uses_avx512_registers():
     zmm = len(re.findall(r"%zmm\d+", asm))
     assert zmm > 0, "no zmm register in the kernel's assembly"
     assert re.search(r"\bv\w+ps\b[^\n]*%zmm", asm), "no packed single-precision zmm op"
+
+
+def test_two_matmuls_into_one_kernel_root_take_one_epilogue_each():
+    # (x^T @ x)'s gradient adds two matmuls; after canonicalization both could end in the
+    # same add: only one may become its epilogue (a kernel holds one matmul)
+    x, y = inputs((6, 5), (5, 6))
+    a, b = inputs((6, 6), (6, 6))
+    out = x @ y + (a @ b).T
+    assert kinds(out).count("matmul") == 2
+    check(out, x.numpy() @ y.numpy() + (a.numpy() @ b.numpy()).T, rtol=1e-4, atol=1e-5)

@@ -372,3 +372,27 @@ def test_canonicalize_reaches_a_fixed_point():
     text = str(m)
     _run(m, "canonicalize,cse,dce")
     assert str(m) == text
+
+
+def test_transpose_of_a_single_use_matmul_becomes_a_matmul_of_transposes():
+    m = _same_numbers(lambda b, x, y: b.permute(b.matmul(x, y), dims=[1, 0]),
+                      [((3, 4), f32), ((4, 5), f32)])
+    assert _ops(m) == ["permute", "permute", "matmul"]
+    assert m.funcs[0].return_op.operands[0].type == TensorType((5, 3), f32)
+    m = _same_numbers(lambda b, x, y: b.permute(b.matmul(x, y), dims=[0, 2, 1]),
+                      [((2, 3, 4), f32), ((2, 4, 5), f32)])
+    assert _ops(m)[-1] == "matmul"
+
+
+@pytest.mark.parametrize("build", [
+    # the matmul has another use: rewriting would compute two matmuls
+    lambda b, x, y: b.add(b.permute(b.matmul(x, y), dims=[1, 0]),
+                          b.permute(b.matmul(x, y), dims=[1, 0])),
+    # a permutation that moves the batch dim
+    lambda b, x, y: b.permute(b.matmul(b.reshape(x, shape=[1, 3, 4]),
+                                       b.reshape(y, shape=[1, 4, 5])), dims=[2, 1, 0]),
+])
+def test_other_transposes_of_matmuls_stay(build):
+    m = _same_numbers(build, [((3, 4), f32), ((4, 5), f32)], pipeline="canonicalize")
+    assert "permute" in _ops(m)
+    assert _ops(m).count("matmul") >= 1

@@ -7,7 +7,10 @@
 - ``neg(neg(x))`` -> ``x``;
 - ``reshape(reshape(x))`` -> ``reshape(x)``; a reshape, expand or cast to ``x``'s own type
   -> ``x``;
-- ``permute(permute(x))`` -> one ``permute``; the identity permutation -> ``x``.
+- ``permute(permute(x))`` -> one ``permute``; the identity permutation -> ``x``;
+- the transpose of a matmul used only there -> the matmul of the transposed operands
+  (``(A @ B)^T = B^T @ A^T``): matmul kernels read transposed operands in place, so the
+  transpose costs no kernel of its own (a Linear weight's gradient is one).
 
 Dead ops left behind are erased by ``dce``.
 """
@@ -143,6 +146,22 @@ def permute_of_permute(op: Operation) -> Value | None:
     if composed == tuple(range(len(composed))):
         return inner.operands[0]
     return _insert(op, "permute", [inner.operands[0]], {"dims": composed}, op.result.type)
+
+
+@pattern("permute")
+def transpose_of_matmul(op: Operation) -> Value | None:
+    dims = op.attributes["dims"]
+    n = len(dims)
+    mm = _producer(op.operands[0], "matmul")
+    if (mm is None or n < 2 or dims != (*range(n - 2), n - 1, n - 2)
+            or len(mm.result.uses) != 1
+            or any(len(v.type.shape) != n for v in mm.operands)):
+        return None
+    a, b = mm.operands
+    swapped = [_insert(op, "permute", [v], {"dims": dims},
+                       type(v.type)((*v.type.shape[:-2], v.type.shape[-1], v.type.shape[-2]),
+                                    v.type.dtype)) for v in (b, a)]
+    return _insert(op, "matmul", swapped, {}, op.result.type)
 
 
 @register_pass("canonicalize")

@@ -68,10 +68,13 @@ def plan_materialized(func: Func) -> set[Value]:
         if root is not None:
             mat.discard(op.result)
             row_roots.add(root)
+    taken = row_roots | {None}  # a kernel root takes one matmul (codegen: one per kernel)
     for op in ops:  # matmul epilogues: a same-type elementwise chain into one kernel root
-        if lookup(op.name).has("contraction") and \
-                _epilogue_root(op.result, mat) not in row_roots | {None}:
-            mat.discard(op.result)
+        if lookup(op.name).has("contraction"):
+            root = _epilogue_root(op.result, mat)
+            if root not in taken:
+                taken.add(root)
+                mat.discard(op.result)
     return mat
 
 
