@@ -1,13 +1,31 @@
-"""``torsh.compile``: run a whole step (forward, loss, backward, optimizer update) as one
-compiled plan.
+"""``torsh.compile``: capture a whole step (forward, loss, backward, optimizer update) as one
+compiled plan, and replay that plan on later calls without running the Python again.
 
 Inside a compiled function, the realizations that only *commit* results - ``backward()``
 filling ``.grad``, ``optimizer.step()`` updating parameters - are postponed; when the
 function returns, everything it produced is realized together, so the step is a single
-graph that fuses end to end and, from the second call with the same shapes, replays its
-cached plan. If the function reads a value mid-step (``.item()``, ``.numpy()``, ``print``,
-``if tensor:``), that read is honoured, torsh warns once, and the step runs as several
-plans: the fallback is plain lazy execution, never a wrong result.
+graph that fuses end to end.
+
+While it runs, the call also records what it did to state that outlives it (a
+*capture*; see ``torsh._scope``): which tensors the plan read (the arguments, parameters,
+optimizer state, gradients), and which locations it wrote (``.grad``, parameter data,
+optimizer state). Once two consecutive captures for the same argument signature (shapes,
+dtypes, ``requires_grad``, the non-tensor arguments, grad mode) agree - the same plan, the
+same reads and writes - later calls *replay*: they read the current values of those
+locations, run the plan (one foreign call) and write its results back, as the Python would
+have. Before each replay, guards check what the plan assumed (each optimizer's parameters,
+hyperparameters and state dict); if one fails, the call is captured again.
+
+As with ``jax.jit``, a replay repeats the step's tensor computation and its effects on
+tensors, not its Python: Python numbers computed inside the function and tensors it makes
+from Python data are constants of the capture (pass values that change as tensor
+arguments), and other Python side effects (prints, counters) happen only while capturing.
+Tensors returned by a replay are plain results (no ``grad_fn``).
+
+If the function reads a value mid-step (``.item()``, ``.numpy()``, ``print``,
+``if tensor:``) or draws random numbers (``dropout``, ``rand``), torsh warns once and runs
+it traced on every call, as several plans in the first case: the fallback is plain lazy
+execution, never a wrong result.
 
 >>> import torsh
 >>> w = torsh.nn.Parameter(torsh.tensor([1.0]))
@@ -19,18 +37,36 @@ plans: the fallback is plain lazy execution, never a wrong result.
 ...     loss.backward()
 ...     opt.step()
 ...     return loss
->>> float(step(torsh.tensor([2.0])))
-4.0
+>>> [float(step(torsh.tensor([2.0]))) for _ in range(4)]
+[4.0, 36.0, 324.0, 2916.0]
 >>> w.tolist()
-[-3.0]
+[81.0]
+>>> step.stats()
+{'captures': 3, 'replays': 1, 'traced': 3}
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 
+import numpy as np
+
+from torsh._scope import Scope
 from torsh._tensor import Tensor
-from torsh.plan import _Deferred, _deferred, flush_deferred
+from torsh.autograd.grad_mode import is_grad_enabled
+from torsh.codegen import STATS
+from torsh.plan import _deferred, _realize_now, flush_deferred, realize
+
+_MAX_SIGNATURES = 16  # captures kept per compiled function (one per argument signature)
+_MISS = object()  # a replay's guard failed: capture the call instead
+
+# Value specs: where a captured tensor comes from when the plan is replayed.
+ARG, OBJ, LOC, OUT, PY = "arg", "obj", "loc", "out", "py"
+# (ARG, i): the i-th tensor argument; (OBJ, t): the tensor t itself (a parameter, or a
+# constant made during the capture); (LOC, kind, container, key): what a location holds
+# before the call (kind "grad": container.grad; "item": container[key]), container being
+# (ARG, i) or (OBJ, obj); (OUT, r, type): the plan's r-th result; (PY, v): a Python value.
 
 
 def _tensors_in(obj) -> list[Tensor]:
@@ -43,24 +79,362 @@ def _tensors_in(obj) -> list[Tensor]:
     return []
 
 
+def _flatten(obj, tensors: list):
+    """A hashable key for ``obj``'s structure; its tensors go to ``tensors`` (their place
+    in the key is their position there). TypeError if a non-tensor part is unhashable."""
+    if isinstance(obj, Tensor):
+        tensors.append(obj)
+        return Tensor
+    kind = type(obj)
+    if kind is list or kind is tuple:
+        return kind, tuple([_flatten(o, tensors) for o in obj])
+    if kind is dict:
+        return dict, tuple([(k, _flatten(v, tensors)) for k, v in obj.items()])
+    hash(obj)
+    return kind, obj
+
+
+def _owner(leaf: Tensor) -> Tensor:
+    """The tensor a graph leaf reads: nodes read a pinned alias of a realized tensor
+    (Tensor._pinned), which remembers its owner while that is alive."""
+    ref = getattr(leaf, "_owner", None)
+    owner = ref() if ref is not None else None
+    return leaf if owner is None else owner
+
+
+class _Unreplayable(Exception):
+    """Why a captured call cannot be replayed (the function is then traced every call)."""
+
+
+class _Capture:
+    """Turns one traced call into specs (see the value specs above)."""
+
+    def __init__(self, scope: Scope, flat: list, todo: list):
+        self.args = {id(t): i for i, t in enumerate(flat)}
+        self.results = {id(t._buf): r for r, t in enumerate(todo)}
+        self.old: dict = {}  # id(value a location held before the call) -> LOC spec
+        self.data_old: dict = {}  # id(tensor whose data was swapped) -> its old buffer
+        for vid, (kind, c, key) in scope.reads.items():
+            self.old[vid] = (LOC, kind, self.container(c), key)
+        for kind, c, key, old in scope.writes.values():
+            if kind == "data":
+                self.data_old[id(c)] = old
+            elif isinstance(old, Tensor):
+                self.old.setdefault(id(old), (LOC, kind, self.container(c), key))
+
+    def container(self, c) -> tuple:
+        i = self.args.get(id(c))
+        return (ARG, i) if i is not None else (OBJ, c)
+
+    def spec(self, v, computed: bool = True) -> tuple:
+        """Where ``v`` comes from; ``computed=False`` for the plan's inputs, which are never
+        its results (even when their owner now holds one: an updated parameter)."""
+        if not isinstance(v, Tensor):
+            return PY, v
+        i = self.args.get(id(v))
+        if i is not None:
+            return ARG, i
+        loc = self.old.get(id(v))
+        if loc is not None:
+            return loc
+        if v._buf is None:
+            raise _Unreplayable("a value it leaves behind is not computed by its plan")
+        r = self.results.get(id(v._buf)) if computed else None
+        return (OUT, r, v._type) if r is not None else (OBJ, v)
+
+    def read(self, leaf: Tensor) -> tuple:
+        o = _owner(leaf)
+        if o._buf is not leaf._buf and self.data_old.get(id(o)) is not leaf._buf:
+            raise _Unreplayable("a tensor's data was replaced during the step")
+        return self.spec(o, computed=False), leaf._type
+
+    def write(self, kind: str, c, key) -> tuple | None:
+        if kind == "data":
+            if c._buf is self.data_old[id(c)]:
+                return None  # swapped back: no net effect
+            return kind, self.container(c), key, self.spec(_results_view(c))
+        value = c._grad if kind == "grad" else c.get(key)
+        return kind, self.container(c), key, self.spec(value)
+
+    def output(self, obj):
+        if isinstance(obj, Tensor):
+            return Tensor, self.spec(obj)
+        kind = type(obj)
+        if kind is list or kind is tuple:
+            return kind, [self.output(o) for o in obj]
+        if kind is dict:
+            return dict, [(k, self.output(v)) for k, v in obj.items()]
+        return PY, obj
+
+
+def _results_view(t: Tensor) -> Tensor:
+    """A tensor holding ``t``'s current buffer (so spec() finds it among the results)."""
+    return Tensor._from_buffer(t._buf, t._type)
+
+
+class _Trace:
+    """One captured call: the plan, where its inputs come from, what it writes, what the
+    function returned, and the guards it assumed."""
+
+    __slots__ = ("plan", "reads", "writes", "out", "guards")
+
+    def __init__(self, plan, reads, writes, out, guards):
+        self.plan, self.reads, self.writes, self.out, self.guards = (plan, reads, writes,
+                                                                      out, guards)
+
+    def replay(self, flat: list):
+        for getter, want in self.guards:
+            if getter() != want:
+                return _MISS
+        bufs = []
+        for spec, ty in self.reads:
+            t = _value(spec, flat)
+            if t is None or t._type != ty:
+                return _MISS  # the state is not what the capture saw: capture again
+            if t._buf is None:
+                t.realize()
+            bufs.append(t._buf)
+        outs = []
+        if self.plan is not None:
+            STATS.plan_hits += 1
+            outs = self.plan.run(bufs)
+        made: dict = {}
+        for kind, cref, key, spec in self.writes:
+            c = flat[cref[1]] if cref[0] is ARG else cref[1]
+            v = _result(spec, flat, outs, made)
+            if kind == "grad":
+                c._grad = v
+            elif kind == "item":
+                c[key] = v
+            else:
+                c._buf = v._buf
+        return _build(self.out, flat, outs, made)
+
+    def same_as(self, other: _Trace) -> bool:
+        """Whether two captures did the same thing (then the function is stable)."""
+        return (self.plan is other.plan
+                and len(self.reads) == len(other.reads)
+                and all(ta == tb and _same_spec(a, b)
+                        for (a, ta), (b, tb) in zip(self.reads, other.reads))
+                and len(self.writes) == len(other.writes)
+                and all(a[0] == b[0] and _same_spec(a[1], b[1]) and _same_value(a[2], b[2])
+                        and _same_spec(a[3], b[3]) for a, b in zip(self.writes, other.writes))
+                and _same_out(self.out, other.out)
+                and [w for _, w in self.guards] == [w for _, w in other.guards])
+
+
+def _value(spec: tuple, flat: list):
+    """The current value (a tensor or None) at a read spec."""
+    kind = spec[0]
+    if kind is ARG:
+        return flat[spec[1]]
+    if kind is OBJ:
+        return spec[1]
+    cref = spec[2]
+    c = flat[cref[1]] if cref[0] is ARG else cref[1]
+    return c._grad if spec[1] == "grad" else c.get(spec[3])
+
+
+def _result(spec: tuple, flat: list, outs: list, made: dict):
+    """The value a replay hands back or writes for ``spec`` (one tensor per result)."""
+    kind = spec[0]
+    if kind is OUT:
+        r = spec[1]
+        t = made.get(r)
+        if t is None:
+            t = made[r] = Tensor._from_buffer(outs[r], spec[2])
+        return t
+    if kind is PY:
+        return spec[1]
+    return _value(spec, flat)
+
+
+def _build(out, flat, outs, made):
+    kind, body = out
+    if kind is Tensor:
+        return _result(body, flat, outs, made)
+    if kind is PY:
+        return body
+    if kind is dict:
+        return {k: _build(v, flat, outs, made) for k, v in body}
+    return kind([_build(o, flat, outs, made) for o in body])
+
+
+_PLAIN = (int, float, str, bool, bytes, type(None))
+
+
+def _same_value(a, b) -> bool:
+    """Equal Python values: by value for plain ones (and tuples of them), else identity
+    (a Tensor's == is elementwise)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, _PLAIN):
+        return a == b
+    if type(a) is tuple:
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    return False
+
+
+def _same_spec(a: tuple, b: tuple) -> bool:
+    if a[0] is not b[0] or len(a) != len(b):
+        return False
+    if a[0] is OBJ and a[1] is not b[1]:
+        return _same_constant(a[1], b[1])  # made afresh by each call: equal data?
+    if a[0] is LOC:
+        return a[1] == b[1] and _same_spec(a[2], b[2]) and _same_value(a[3], b[3])
+    return all(_same_value(x, y) for x, y in zip(a[1:], b[1:]))
+
+
+def _same_constant(a, b) -> bool:
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        return _same_value(a, b)
+    if a._type != b._type or a._buf is None or b._buf is None:
+        return False
+    return bool(np.array_equal(a._buf.numpy(), b._buf.numpy(), equal_nan=True))
+
+
+def _same_out(a, b) -> bool:
+    if a[0] is not b[0]:
+        return False
+    if a[0] is Tensor:
+        return _same_spec(a[1], b[1])
+    if a[0] is PY:
+        return _same_value(a[1], b[1])
+    if a[0] is dict:
+        return (len(a[1]) == len(b[1]) and all(_same_value(ka, kb) and _same_out(va, vb)
+                                               for (ka, va), (kb, vb) in zip(a[1], b[1])))
+    return len(a[1]) == len(b[1]) and all(_same_out(x, y) for x, y in zip(a[1], b[1]))
+
+
+class _Entry:
+    __slots__ = ("trace", "stable")
+
+    def __init__(self):
+        self.trace: _Trace | None = None
+        self.stable = False
+
+
+class Compiled:
+    """A compiled function: its captures by argument signature, and counters."""
+
+    def __init__(self, fn, name: str, quiet: bool = False):
+        self.fn, self.name = fn, name
+        self.entries: dict = {}
+        self.captures = self.replays = self.traced = 0
+        self.warned = quiet  # quiet: never warn (torsh's own use, e.g. Optimizer.step)
+
+    def __call__(self, args: tuple, kwargs: dict):
+        if _deferred:  # called inside another compiled function: part of its step
+            return self._traced(args, kwargs)
+        flat: list = []
+        try:
+            key = _flatten((args, kwargs), flat)
+        except TypeError:
+            self._warn("an argument that is neither a tensor nor hashable (a list of numbers, "
+                       "a numpy array...) cannot key a capture; pass tensors")
+            return self._traced(args, kwargs)
+        lazy = [t for t in flat if t._buf is None]
+        if lazy:
+            realize(*lazy)
+        key = key, tuple([(t._type, t.requires_grad) for t in flat]), is_grad_enabled()
+        entry = self.entries.get(key)
+        if entry is not None and entry.stable:
+            out = entry.trace.replay(flat)
+            if out is not _MISS:
+                self.replays += 1
+                return out
+            entry.stable = False
+        out, trace = self._capture(args, kwargs, flat)
+        if trace is None:
+            self.entries.pop(key, None)
+            return out
+        if entry is None:
+            if len(self.entries) >= _MAX_SIGNATURES:
+                self.entries.pop(next(iter(self.entries)))
+            entry = self.entries[key] = _Entry()
+        entry.stable = entry.trace is not None and trace.same_as(entry.trace)
+        entry.trace = trace
+        return out
+
+    def _traced(self, args, kwargs):
+        """The plain path: run the Python, realizing everything at the end in one plan."""
+        self.traced += 1
+        scope = Scope(self.name)
+        _deferred.append(scope)
+        try:
+            out = self.fn(*args, **kwargs)
+        finally:
+            _deferred.pop()  # postponed updates of a failed step are dropped, not committed
+        flush_deferred(scope, _tensors_in(out))
+        return out
+
+    def _capture(self, args, kwargs, flat):
+        """Run the Python with a recording scope; (its result, a _Trace or None)."""
+        self.traced += 1
+        scope = Scope(self.name)
+        plans = STATS.plan_hits + STATS.plan_builds
+        _deferred.append(scope)
+        try:
+            out = self.fn(*args, **kwargs)
+            # The step leaves behind: what it postponed, what it returns, and what it
+            # wrote to gradients and optimizer state; one plan computes all of them. The
+            # scope stays open while the optimizers commit, so their writes are recorded.
+            left = [v for kind, c, key, _ in scope.writes.values() if kind != "data"
+                    for v in ((c._grad if kind == "grad" else c.get(key)),)
+                    if isinstance(v, Tensor) and v._buf is None]
+            targets = scope.tensors + _tensors_in(out) + left
+            callbacks = scope.callbacks
+            scope.tensors, scope.callbacks = [], []
+            plan, leaves, todo = _realize_now(targets)
+            for cb in callbacks:
+                cb()
+        finally:
+            _deferred.pop()
+        if scope.volatile is not None:
+            self._warn(scope.volatile)
+            return out, None
+        if scope.broken or STATS.plan_hits + STATS.plan_builds != plans + (plan is not None):
+            return out, None  # (realize() warned already when the step read a value)
+        try:
+            cap = _Capture(scope, flat, todo)
+            reads = [cap.read(leaf) for leaf in leaves]
+            writes = [w for kind, c, key, _ in scope.writes.values()
+                      if (w := cap.write(kind, c, key)) is not None]
+            trace = _Trace(plan, reads, writes, cap.output(out), scope.guards)
+        except _Unreplayable as e:
+            self._warn(str(e))
+            return out, None
+        self.captures += 1
+        return out, trace
+
+    def _warn(self, why: str) -> None:
+        if not self.warned:
+            self.warned = True
+            warnings.warn(f"torsh.compile({self.name}): {why}, so the function is traced on "
+                          f"every call instead of replaying its plan", stacklevel=4)
+
+    def stats(self) -> dict:
+        """Calls that ran the Python ("traced"), how many of them gave a replayable capture
+        ("captures"), and calls that replayed a plan instead ("replays")."""
+        return {"captures": self.captures, "replays": self.replays, "traced": self.traced}
+
+
 def compile(fn=None, *, name: str | None = None):  # noqa: A001 - PyTorch's name
-    """Decorator (or function) making ``fn`` run as one plan per call; see the module doc."""
+    """Decorator (or function) making ``fn`` capture its step once per argument signature
+    and replay it; see the module doc. ``compiled.stats()`` counts captures and replays."""
 
     def wrap(f):
+        compiled = Compiled(f, name or getattr(f, "__name__", "fn"))
+
         @functools.wraps(f)
         def run(*args, **kwargs):
-            scope = _Deferred(name or getattr(f, "__name__", "fn"))
-            _deferred.append(scope)
-            try:
-                out = f(*args, **kwargs)
-            except BaseException:
-                _deferred.pop()
-                raise  # postponed updates of a failed step are dropped, not committed
-            _deferred.pop()
-            flush_deferred(scope, _tensors_in(out))
-            return out
+            return compiled(args, kwargs)
 
         run.__wrapped_by_torsh__ = True
+        run.stats = compiled.stats
+        run.__torsh_compiled__ = compiled
         return run
 
     return wrap(fn) if fn is not None else wrap

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from torsh import dtypes
+from torsh._scope import active as _scopes
+from torsh._scope import note_read as _note_read
+from torsh._scope import note_write as _note_write
 from torsh.errors import TorshError
 from torsh.ir.ops import OPS, with_defaults
 from torsh.ir.types import DType, TensorType
@@ -76,8 +80,8 @@ def _infer_key(op: str, types: tuple, attrs: dict):
 
 
 class Tensor:
-    __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "grad",
-                 "_grad_fn", "_snap", "_pid", "__weakref__")
+    __slots__ = ("_op", "_srcs", "_attrs", "_type", "_buf", "requires_grad", "_grad",
+                 "_grad_fn", "_snap", "_owner", "_pid", "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to torsh
 
     def __init__(self, *args, **kwargs):
@@ -108,7 +112,7 @@ class Tensor:
         t = object.__new__(cls)
         t._op, t._attrs, t._type, t._buf, t._pid = op, attrs, ty, None, pid
         t._srcs = tuple([s if s._buf is None else s._pinned() for s in srcs])
-        t.requires_grad, t.grad, t._grad_fn = False, None, None
+        t.requires_grad, t._grad, t._grad_fn = False, None, None
         if _record is not None:
             # _record attaches a grad_fn only when an operand requires grad: test that
             # first, it is cheaper than asking the (thread-local) grad mode
@@ -123,7 +127,7 @@ class Tensor:
     def _from_buffer(cls, buf, ty: TensorType) -> Tensor:
         t = object.__new__(cls)
         t._op, t._srcs, t._attrs, t._type, t._buf = None, (), {}, ty, buf
-        t.requires_grad, t.grad, t._grad_fn = False, None, None
+        t.requires_grad, t._grad, t._grad_fn = False, None, None
         return t
 
     def _pinned(self) -> Tensor:
@@ -136,6 +140,7 @@ class Tensor:
         snap = getattr(self, "_snap", None)
         if snap is None or snap._buf is not self._buf:
             snap = Tensor._from_buffer(self._buf, self._type)
+            snap._owner = weakref.ref(self)  # torsh.compile maps graph leaves to their owners
             self._snap = snap
         return snap
 
@@ -143,6 +148,21 @@ class Tensor:
         """Become realized: keep the buffer, drop the graph above it."""
         self._buf = buf
         self._op, self._srcs, self._attrs = None, (), {}
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until then), as in PyTorch."""
+        if _scopes:  # a torsh.compile capture records where the step's inputs come from
+            _note_read("grad", self, None, self._grad)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        if _scopes:  # a torsh.compile capture records the write, so a replay can repeat it
+            _note_write("grad", self, None, self._grad)
+        self._grad = value
 
     # -- metadata -----------------------------------------------------------------------
     @property
@@ -281,6 +301,19 @@ def _realize(t: Tensor) -> None:
 
     _realize = realize_one
     realize_one(t)
+
+
+def _check_grad(t: Tensor, g) -> None:
+    from torsh.errors import DTypeError, ShapeMismatchError
+
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad must be a tensor or None, not {type(g).__name__}")
+    if g._type.shape != t._type.shape:
+        raise ShapeMismatchError(f"assigned grad has shape {list(g._type.shape)}, but the "
+                                 f"tensor has shape {list(t._type.shape)}")
+    if g._type.dtype is not t._type.dtype:
+        raise DTypeError(f"assigned grad has dtype {_DTYPE_OF[g._type.dtype]!r}, but the "
+                         f"tensor has dtype {_DTYPE_OF[t._type.dtype]!r}")
 
 
 def _dim(d: int, ndim: int, what: str) -> int:

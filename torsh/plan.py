@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from torsh import _runtime
+from torsh._scope import Scope
+from torsh._scope import active as _deferred
 from torsh.codegen import STATS, compile_kernel, kernel_artifacts
 from torsh.codegen.compiler import CompiledKernel
 from torsh.codegen.jit import host
@@ -274,19 +276,6 @@ def compile_graph(module: Module, key: str) -> Plan:
     return Plan(len(main.args), steps, slot_types, results, module)
 
 
-class _Deferred:
-    """Realizations postponed by torsh.compile so a whole step becomes one plan."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.tensors: list = []
-        self.callbacks: list = []
-        self.broken = False
-
-
-_deferred: list[_Deferred] = []
-
-
 def realize_later(tensors, then=None) -> None:
     """Realize ``tensors`` now, or - inside torsh.compile - together with everything else
     the step computes; ``then()`` runs once they are realized (optimizers use it to swap
@@ -301,7 +290,7 @@ def realize_later(tensors, then=None) -> None:
         then()
 
 
-def flush_deferred(scope: _Deferred, extra=()) -> None:
+def flush_deferred(scope: Scope, extra=()) -> None:
     tensors, callbacks = scope.tensors + list(extra), scope.callbacks
     scope.tensors, scope.callbacks = [], []
     _realize_now(tensors)
@@ -337,7 +326,9 @@ def realize_one(t) -> None:
     t._set_buffer(plan.run([leaf._buf for leaf in leaves])[0])
 
 
-def _realize_now(tensors) -> None:
+def _realize_now(tensors) -> tuple[Plan | None, list, list]:
+    """Realize the unrealized ``tensors`` in one plan; (the plan, the realized tensors it
+    read, the tensors it computed in result order), for torsh.compile's capture."""
     if len(tensors) == 1:
         todo = [t for t in tensors if t._buf is None]
     else:
@@ -347,11 +338,12 @@ def _realize_now(tensors) -> None:
                 seen.add(id(t))
                 todo.append(t)
     if not todo:
-        return
+        return None, [], []
     plan, leaves = _plan_for(todo)
     outs = plan.run([leaf._buf for leaf in leaves])
     for t, buf in zip(todo, outs):
         t._set_buffer(buf)
+    return plan, leaves, todo
 
 
 def _plan_for(targets: list) -> tuple[Plan, list]:

@@ -115,7 +115,7 @@ def _detach(self: Tensor) -> Tensor:
     t = object.__new__(Tensor)
     t._op, t._srcs, t._attrs, t._type, t._buf = (self._op, self._srcs, self._attrs,
                                                  self._type, self._buf)
-    t.requires_grad, t.grad, t._grad_fn = False, None, None
+    t.requires_grad, t._grad, t._grad_fn = False, None, None
     return t
 
 

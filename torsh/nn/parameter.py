@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from torsh._scope import active as _scopes
+from torsh._scope import note_write
 from torsh._tensor import Tensor
 
 
@@ -23,7 +25,7 @@ class Parameter(Tensor):
         data = data.detach().realize()
         p = object.__new__(cls)
         p._op, p._srcs, p._attrs, p._type, p._buf = None, (), {}, data._type, data._buf
-        p.requires_grad, p.grad, p._grad_fn = False, None, None
+        p.requires_grad, p._grad, p._grad_fn = False, None, None
         if requires_grad:
             p.requires_grad_(True)
         return p
@@ -47,4 +49,6 @@ class Parameter(Tensor):
             from torsh.ops._core import cast
 
             value = cast(value, self.dtype).realize()
+        if _scopes:  # a torsh.compile capture records the swap, so a replay can repeat it
+            note_write("data", self, None, self._buf)
         self._buf = value._buf

@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from torsh import _runtime, dtypes
+from torsh._scope import note_volatile
 from torsh._tensor import Tensor
 from torsh.errors import DTypeError, InvalidArgumentError
 from torsh.ir.bf16 import to_bf16_bits
@@ -25,6 +26,10 @@ def manual_seed(seed: int) -> None:
 
 
 def generator() -> np.random.Generator:
+    """The generator behind rand, randn, randint, randperm and dropout. Drawing from it
+    inside torsh.compile makes the step untraceable once for all: each call re-traces."""
+    note_volatile("it draws random numbers (rand, randn, dropout...), which a replay of "
+                  "the captured plan would repeat")
     return _rng
 
 
@@ -171,7 +176,8 @@ def _random(draw, size, dtype, gen, requires_grad) -> Tensor:
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     if not dt.is_floating_point:
         raise DTypeError(f"random floats cannot have dtype {dt!r}")
-    out = from_array(draw(gen or _rng, shape_arg(size)), dt)
+    rng = generator()  # (records the draw for torsh.compile even with gen given)
+    out = from_array(draw(gen or rng, shape_arg(size)), dt)
     if requires_grad:
         out.requires_grad_(True)
     return out
@@ -183,12 +189,12 @@ def randint(low, high=None, size=None, *, dtype=None) -> Tensor:
     if size is None:
         raise InvalidArgumentError("randint: size is required")
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.int64
-    return from_array(_rng.integers(low, high, shape_arg((size,) if isinstance(size, int)
+    return from_array(generator().integers(low, high, shape_arg((size,) if isinstance(size, int)
                                                          else (tuple(size),))), dt)
 
 
 def randperm(n: int, *, dtype=None) -> Tensor:
-    return from_array(_rng.permutation(n), dtypes.as_dtype(dtype) if dtype else dtypes.int64)
+    return from_array(generator().permutation(n), dtypes.as_dtype(dtype) if dtype else dtypes.int64)
 
 
 def rand_like(x: Tensor, dtype=None) -> Tensor:

@@ -7,6 +7,8 @@ swaps the new buffers into the Parameter objects.
 
 from __future__ import annotations
 
+from torsh._scope import active as _scopes
+from torsh._scope import note_guard, note_write
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import no_grad
 from torsh.errors import InvalidArgumentError
@@ -29,6 +31,7 @@ class Optimizer:
         for g in groups:
             self.add_param_group(g)
         self.state: dict = {}
+        self._compiled = None  # step() outside torsh.compile: a capture of _step
 
     def add_param_group(self, group: dict) -> None:
         group = dict(group)
@@ -53,12 +56,26 @@ class Optimizer:
                 p.grad = None if set_to_none or p.grad is None else p.grad * 0
 
     def step(self, closure=None):
+        """Update every parameter that has a gradient, in one compiled plan. Outside
+        torsh.compile the update is itself captured (torsh._compile): once it is stable,
+        a step replays its plan instead of rebuilding the update graph in Python."""
+        if closure is None and not _scopes:
+            if self._compiled is None:
+                from torsh._compile import Compiled
+
+                self._compiled = Compiled(self._step, f"{type(self).__name__}.step",
+                                          quiet=True)
+            return self._compiled((), {})
+        return self._step(closure)
+
+    def _step(self, closure=None):
         loss = None
         if closure is not None:
             from torsh.autograd.grad_mode import enable_grad
 
             with enable_grad():
                 loss = closure()
+        note_guard(self._capture_guard)
         updates: list[tuple[Tensor, Tensor]] = []
         state_updates: list[tuple[dict, str, Tensor]] = []
         with no_grad():
@@ -66,24 +83,34 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    state = self.state.setdefault(p, {})
+                    state = self.state.get(p)
+                    if state is None:
+                        state = {}
+                        _set_item(self.state, p, state)
                     new_p, new_state = self._update(p, p.grad, state, group)
                     updates.append((p, new_p))
                     for k, v in new_state.items():
                         if isinstance(v, Tensor):
                             state_updates.append((state, k, v))
                         else:
-                            state[k] = v
+                            _set_item(state, k, v)
         targets = [v for _, v in updates] + [v for _, _, v in state_updates]
 
         def commit() -> None:
             for p, v in updates:
                 _assign(p, v)
             for state, k, v in state_updates:
-                state[k] = v
+                _set_item(state, k, v)
 
         realize_later(targets, commit)
         return loss
+
+    def _capture_guard(self) -> tuple:
+        """What a captured step (torsh.compile) assumed about this optimizer: its state
+        dict, parameters and hyperparameters; a replay needs them unchanged."""
+        return id(self.state), tuple([
+            (tuple([id(p) for p in g["params"]]),
+             tuple([v for k, v in g.items() if k != "params"])) for g in self.param_groups])
 
     def _update(self, p: Tensor, g: Tensor, state: dict, group: dict):
         """(new parameter, new state entries) for one parameter; each optimizer defines it."""
@@ -120,4 +147,13 @@ def _assign(p: Tensor, value: Tensor) -> None:
     if hasattr(p, "_assign"):
         p._assign(value)
     else:  # a plain leaf tensor being optimized
+        if _scopes:
+            note_write("data", p, None, p._buf)
         p._buf = value._buf
+
+
+def _set_item(d: dict, k, v) -> None:
+    """d[k] = v for optimizer state, recorded while torsh.compile captures a step."""
+    if _scopes:
+        note_write("item", d, k, d.get(k))
+    d[k] = v

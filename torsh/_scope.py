@@ -1,0 +1,68 @@
+"""The calls of ``torsh.compile``d functions in progress, and what they record.
+
+A scope postpones realizations (``torsh.plan.realize_later``) so a whole step becomes one
+plan. While a step is being *captured*, it also records the step's side effects on state
+that outlives the call, so that later calls can replay the plan without running Python
+(``torsh._compile``):
+
+- reads: the gradients it read (the ``Tensor.grad`` getter), so a replay reads them again
+  from the tensor rather than keeping the captured ones;
+- writes: ``t.grad = ...`` (the ``Tensor.grad`` setter), a parameter's data swapped in place
+  (``Parameter._assign``, optimizers), an entry of an optimizer's state dict; each location
+  keeps the value it held before the call's first write to it;
+- guards: Python values the captured graph depends on (optimizer hyperparameters), checked
+  before every replay;
+- volatility: something a replay cannot reproduce (random numbers drawn from numpy's
+  generator), so the function is traced on every call instead.
+
+This module imports nothing from torsh: the tensor class and the optimizers call into it.
+"""
+
+from __future__ import annotations
+
+active: list[Scope] = []  # scopes in progress, innermost last
+
+
+class Scope:
+    """Realizations postponed by one call of a compiled function, and its side effects."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.tensors: list = []  # postponed targets (realize_later)
+        self.callbacks: list = []  # run once they are realized (optimizer commits)
+        self.broken = False  # a value was read mid-step: several plans ran
+        self.reads: dict = {}  # id(value read) -> (kind, container, key) it was read from
+        self.writes: dict = {}  # (kind, id(container), key) -> (kind, container, key, old)
+        self.guards: list = []  # (getter, value it returned while capturing)
+        self.volatile: str | None = None  # why the call cannot be replayed
+
+
+def note_write(kind: str, container, key, old) -> None:
+    """A location is about to change: ``kind`` is "grad" (``container.grad``), "data" (the
+    tensor ``container``'s buffer) or "item" (``container[key]``, a dict); ``old`` is its
+    current value. Only the innermost scope records it, and only the first write."""
+    scope = active[-1]
+    loc = (kind, id(container), key)
+    if loc not in scope.writes:
+        scope.writes[loc] = (kind, container, key, old)
+
+
+def note_read(kind: str, container, key, value) -> None:
+    """A tensor ``value`` was read from a location (see note_write) the call has not
+    written yet: it is the location's value from before the call."""
+    scope = active[-1]
+    if value is not None and (kind, id(container), key) not in scope.writes:
+        scope.reads.setdefault(id(value), (kind, container, key))
+
+
+def note_guard(getter) -> None:
+    """The captured graph depends on ``getter()``'s value: replay only while it is equal."""
+    if active:
+        active[-1].guards.append((getter, getter()))
+
+
+def note_volatile(why: str) -> None:
+    """The call does something a replay cannot repeat; trace it on every call."""
+    for scope in active:
+        if scope.volatile is None:
+            scope.volatile = why
