@@ -23,6 +23,7 @@ from torsh.ir import Builder, Module, print_module, run_pipeline
 
 PIPELINE = "canonicalize,cse,dce,fuse"
 GRAIN_WORK = 1 << 15  # a thread's share of a kernel is at least this much scalar work
+SCRATCH_MAX = 4 << 20  # bytes of intermediates a plan keeps in its arena between runs
 
 
 @dataclass(frozen=True)
@@ -44,30 +45,60 @@ class Plan:
     results: list[int]
     module: Module  # the fused module (for dumps)
 
-    # Prepared by the first run, reused by every replay: one allocator per step output and
-    # runtime plans (torsh_plan_*) holding every launch, so a replay is one foreign call.
-    # A runtime plan refuses to run on two threads at once, hence a free list of them.
+    # Prepared by the first run, reused by every replay: an allocator per output handed
+    # back, and runtime plans (torsh_plan_*) holding every launch, so a replay is one
+    # foreign call. Intermediate outputs (read only inside the plan) live in the runtime
+    # plan's scratch arena (up to SCRATCH_MAX bytes), so a replay allocates and frees only
+    # its results. A runtime plan refuses to run on two threads at once (it has one
+    # arena), hence a free list of them.
     makers: list | None = None
     idle: list | None = None
+    scratch: dict | None = None  # step index -> bytes of its output in the arena
+    handed: list | None = None  # position in run()'s buffers of each result
 
     def _prepare(self) -> None:
         if self.idle is None:  # first: another thread may read it once makers is set
             self.idle = []
+        kept, budget, scratch = set(self.results), SCRATCH_MAX, {}
+        for k, s in enumerate(self.steps):
+            ty = self.slot_types[s.out]
+            nbytes = ty.numel * ty.dtype.itemsize if ty.numel is not None else 0
+            if s.out not in kept and 0 < nbytes <= budget:
+                scratch[k] = nbytes
+                budget -= nbytes
+        self.scratch = scratch
+        bound = self._bound_slots()
+        self.handed = [bound[r] for r in self.results]
         self.makers = [_runtime.EmptyMaker(self.slot_types[s.out].shape,
                                            self.slot_types[s.out].dtype.value)
-                       for s in self.steps]
+                       for k, s in enumerate(self.steps) if k not in scratch]
+
+    def _bound_slots(self, rp: _runtime.Plan | None = None) -> list[int]:
+        """Each plan slot's slot in a runtime plan: the arguments, then the outputs that
+        run() allocates, in order; the scratch outputs get arena slots from ``rp``."""
+        where = list(range(self.n_args))
+        j = self.n_args
+        for k in range(len(self.steps)):
+            if k in self.scratch:
+                where.append(rp.add_scratch(self.scratch[k]) if rp is not None else -1)
+            else:
+                where.append(j)
+                j += 1
+        return where
 
     def _runtime_plan(self) -> _runtime.Plan:
-        rp = _runtime.Plan(self.n_args + len(self.steps))
+        rp = _runtime.Plan(self.n_args + len(self.makers))
+        where = self._bound_slots(rp)
         for s in self.steps:
             info = s.kernel.info
             grain = max(1, GRAIN_WORK // max(info.work, 1))
+            slots = tuple([where[s.out]] + [where[i] for i in s.ins])
             if not info.partials:
-                rp.add_launch(s.kernel.address, (s.out, *s.ins), [], info.range, grain)
+                rp.add_launch(s.kernel.address, slots, [], info.range, grain)
                 continue
             # A two-phase reduction: partials into a scratch buffer (phase 0), then each
             # output folds its partials in a fixed order (phase 1); see codegen/kernels.py.
-            slots = (s.out, *s.ins, rp.add_scratch(8 * info.partials))
+            slots += (rp.add_scratch(8 * info.partials),)
             rp.add_launch(s.kernel.address, slots, [0], info.partials, grain)
             rp.add_launch(s.kernel.address, slots, [1], info.range,
                           max(1, GRAIN_WORK // max(info.partials // max(info.range, 1), 1)))
@@ -79,8 +110,7 @@ class Plan:
         if makers is None:
             self._prepare()
             makers = self.makers
-        outs = [make() for make in makers]
-        bufs = args + outs
+        bufs = args + [make() for make in makers]
         ptrs = [b._ptr or b.data_ptr for b in bufs]  # (the address, cached once read)
         idle = self.idle
         try:
@@ -91,7 +121,7 @@ class Plan:
             rp.run_addresses(ptrs)
         finally:
             idle.append(rp)
-        return [bufs[i] for i in self.results]
+        return [bufs[i] for i in self.handed]
 
 
 _plans: dict[str, Plan] = {}  # by the graph's IR text

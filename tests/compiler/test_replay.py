@@ -161,3 +161,59 @@ def test_a_copied_runtime_tensor_holds_its_own_reference():
     assert t.refcount == 2
     t.release()
     assert c.refcount == 1 and c.numpy().tolist() == [0.0, 1.0, 2.0]
+
+
+def test_intermediates_live_in_the_plans_arena_and_stay_correct_on_threads(monkeypatch):
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((40, 30)), rng.standard_normal((30, 20))
+    tx, tw = torsh.tensor(x), torsh.tensor(w)
+
+    def graph(a, b):
+        h = torsh.relu(a @ b)  # the matmul output is materialized, read only inside
+        return h.sum(0), (h @ b.T).amax(1)
+
+    outs = graph(tx, tw)
+    p = plan.graph_plan(outs)
+    torsh.realize(*outs)
+    assert p.scratch, "no intermediate was kept in the arena"
+    assert len(p.makers) == len(p.steps) - len(p.scratch) == 2
+    h = np.maximum(x @ w, 0)
+    want = (h.sum(0), (h @ w.T).max(1))
+    errors = []
+
+    def worker(seed):
+        local = np.random.default_rng(seed)
+        for _ in range(20):
+            xs = local.standard_normal((40, 30))
+            got = graph(torsh.tensor(xs), tw)
+            torsh.realize(*got)
+            hs = np.maximum(xs @ w, 0)
+            for g, ref in zip(got, (hs.sum(0), (hs @ w.T).max(1))):
+                if not np.allclose(g.numpy(), ref, rtol=1e-10):
+                    errors.append(seed)
+
+    def guarded(seed):
+        try:
+            worker(seed)
+        except Exception as e:  # noqa: BLE001 - reported by the assert below
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(s,)) for s in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    again = graph(tx, tw)
+    torsh.realize(*again)
+    for g, ref in zip(again, want):
+        np.testing.assert_allclose(g.numpy(), ref, rtol=1e-10)
+    # intermediates over the arena budget are allocated per run instead
+    monkeypatch.setattr(plan, "SCRATCH_MAX", 16)
+    plan.clear_plans()
+    outs = graph(tx, tw)
+    p = plan.graph_plan(outs)
+    torsh.realize(*outs)
+    assert not p.scratch and len(p.makers) == len(p.steps)
+    for g, ref in zip(outs, want):
+        np.testing.assert_allclose(g.numpy(), ref, rtol=1e-10)
