@@ -146,7 +146,7 @@ class _Capture:
         o = _owner(leaf)
         if o._buf is not leaf._buf and self.data_old.get(id(o)) is not leaf._buf:
             raise _Unreplayable("a tensor's data was replaced during the step")
-        return self.spec(o, computed=False), leaf._type
+        return self.spec(o, computed=False), leaf._type, o.requires_grad
 
     def write(self, kind: str, c, key) -> tuple | None:
         if kind == "data":
@@ -187,9 +187,9 @@ class _Trace:
             if getter() != want:
                 return _MISS
         bufs = []
-        for spec, ty in self.reads:
+        for spec, ty, grad in self.reads:
             t = _value(spec, flat)
-            if t is None or t._type != ty:
+            if t is None or t._type != ty or t.requires_grad is not grad:
                 return _MISS  # the state is not what the capture saw: capture again
             if t._buf is None:
                 t.realize()
@@ -214,8 +214,8 @@ class _Trace:
         """Whether two captures did the same thing (then the function is stable)."""
         return (self.plan is other.plan
                 and len(self.reads) == len(other.reads)
-                and all(ta == tb and _same_spec(a, b)
-                        for (a, ta), (b, tb) in zip(self.reads, other.reads))
+                and all(ta == tb and ga is gb and _same_spec(a, b)
+                        for (a, ta, ga), (b, tb, gb) in zip(self.reads, other.reads))
                 and len(self.writes) == len(other.writes)
                 and all(a[0] == b[0] and _same_spec(a[1], b[1]) and _same_value(a[2], b[2])
                         and _same_spec(a[3], b[3]) for a, b in zip(self.writes, other.writes))

@@ -265,3 +265,17 @@ def test_assigning_a_wrong_grad_is_a_typed_error():
         p.grad = [0.0, 0.0, 0.0]
     p.grad = torsh.ones(3)
     assert p.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_freezing_a_layer_between_replays_recaptures():
+    (m1, o1), (m2, o2) = twins("SGD", lr=0.1)
+    plain, compiled = train_step(m1, o1), torsh.compile(train_step(m2, o2))
+    for i in range(10):
+        if i == 5:  # freeze the first layer: its weights must stop moving
+            for m in (m1, m2):
+                m[0].requires_grad_(False)
+            frozen = m2[0].weight.numpy().copy()
+        plain(*batch(i))
+        compiled(*batch(i))
+    np.testing.assert_array_equal(m2[0].weight.numpy(), frozen)
+    assert_same_state(m1, o1, m2, o2)
