@@ -11,6 +11,14 @@
  * back-to-back launches (a plan, a training step) then cost a cache-line handoff
  * instead of a futex wake-up, while idle workers still sleep.
  *
+ * A worker woken from its sleep may be put on the launcher's CPU (the scheduler places a
+ * wakee near its waker), where the two then take turns while another CPU idles: on a
+ * 2-CPU VM a launch after a pause measured as slow as one thread, the worker computing
+ * both parts while the launcher waited for the CPU. So a worker that finds itself on the
+ * CPU the launcher published steps off it: its affinity without that CPU moves it at
+ * once, and the full affinity is put back right away (it stays where it was moved, but
+ * keeps no binding). Nothing changes where the process may run on one CPU only.
+ *
  * Memory for the workers is not counted: it is infrastructure like the handle table.
  *
  * fork(): the child has only the forking thread, so an atfork handler makes it forget
@@ -25,7 +33,12 @@
 #include <unistd.h>
 
 #define MAX_THREADS 1024
-#define SPIN_ITERATIONS 4000
+/* About 1 ms of pause instructions (25 ns each on znver4): a caller's own work between
+ * two launches (Python building the next graph, allocating its output) often takes more
+ * than the 0.1 ms of 4000, and a worker that went to sleep meanwhile may take a
+ * millisecond to get a CPU back on a shared VM (softmax 4096x1024 after a pause, median
+ * of 48: 2.3 -> 1.9 ms). OpenMP runtimes spin longer still before they sleep. */
+#define SPIN_ITERATIONS 40000
 
 typedef struct workers {
     pthread_mutex_t mu;
@@ -43,6 +56,7 @@ typedef struct workers {
     const int64_t *sizes;
     int64_t range;
     int parts;
+    _Atomic int launcher_cpu; /* the CPU the launcher published the job from, or -1 */
 } workers_t;
 
 static workers_t workers = {
@@ -118,6 +132,23 @@ static void run_parts(void) {
     }
 }
 
+/* Moves the calling worker off `cpu` when it runs there and may run elsewhere (see the
+ * comment at the top). */
+static void step_off_cpu(int cpu) {
+#ifdef __linux__
+    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getcpu() != cpu) return;
+    cpu_set_t all, others;
+    if (sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all)) return;
+    others = all;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0) return;
+    if (sched_setaffinity(0, sizeof others, &others) == 0)
+        (void)sched_setaffinity(0, sizeof all, &all);
+#else
+    (void)cpu;
+#endif
+}
+
 static void *worker_main(void *arg) {
     uint64_t seen = (uint64_t)(uintptr_t)arg;
     inside_kernel = true;
@@ -136,6 +167,7 @@ static void *worker_main(void *arg) {
             if (stop) return NULL;
         }
         seen = seq;
+        step_off_cpu(atomic_load_explicit(&workers.launcher_cpu, memory_order_relaxed));
         run_parts();
         if (atomic_fetch_sub_explicit(&workers.pending, 1, memory_order_acq_rel) == 1) {
             pthread_mutex_lock(&workers.mu);
@@ -221,6 +253,11 @@ torsh_status_t rt_launch(torsh_kernel_fn kernel, void *const *buffers, const int
     workers.sizes = sizes;
     workers.range = range;
     workers.parts = parts;
+#ifdef __linux__
+    atomic_store_explicit(&workers.launcher_cpu, sched_getcpu(), memory_order_relaxed);
+#else
+    atomic_store_explicit(&workers.launcher_cpu, -1, memory_order_relaxed);
+#endif
     atomic_store(&workers.next_part, 0);
     atomic_store(&workers.pending, workers.count);
     pthread_mutex_lock(&workers.mu);

@@ -155,3 +155,130 @@ def test_softmax_grad_row_kernels():
     s = np_softmax(x)
     want = s * (g - (g * s).sum(1, keepdims=True))
     np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def _special_rows(n, seed):
+    """Rows of length n with special values placed in the first chunk, a middle chunk and
+    the tail (n need not be a multiple of ROW_SUM_CHUNK)."""
+    x = rand((12, n), seed=seed)
+    last = n - 1
+    x[0, 3] = np.inf
+    x[1, :] = -np.inf
+    x[2, last] = np.nan  # in the tail
+    x[3, n // 2] = np.nan  # in a middle chunk
+    x[4, :] = -0.0
+    x[5, ::7] = -np.inf  # masked positions, as attention masks
+    x[6, :] = 3e38  # huge: x - max is 0, every exp is 1
+    x[7, 0] = 1e30  # one huge value: the rest underflow to exactly 0
+    x[8, :] = -1e30
+    x[8, last] = 80.0
+    x[9, :] = rand(n, seed=seed + 1) * 30  # wide spread: exp over/underflow range
+    x[10, n // 3] = -np.inf
+    x[10, last] = np.inf
+    x[11, :] = 1e-40  # denormals
+    return x
+
+
+@pytest.mark.parametrize("n", [512, 1024, 1300, 4100])
+def test_long_rows_chunked_sums_with_special_values(n):
+    """Rows long enough for the float32-chunked row sums of exp and the next-row prefetch
+    (softmax, log_softmax; layer_norm's plain f64 sums beside them): within torch's
+    float32 tolerance of a float64 reference, special values included, the same bits on
+    1 and 2 threads."""
+    from torsh.codegen.kernels import ROW_SUM_CHUNK
+
+    assert n >= 2 * ROW_SUM_CHUNK
+    x = _special_rows(n, seed=n)
+    t = torsh.tensor(x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for name in ("softmax", "log_softmax", "layer_norm"):
+            fn, ref = CASES[name]
+            want = ref(x.astype(np.float64)).astype(np.float32)
+            one = on_threads(1, lambda fn=fn: fn(t).numpy())
+            two = on_threads(2, lambda fn=fn: fn(t).numpy())
+            assert one.tobytes() == two.tobytes(), name
+            rows = slice(None) if name != "layer_norm" else [0, 1, 2, 3, 4, 5, 9, 10]
+            np.testing.assert_allclose(one[rows], want[rows], rtol=RTOL, atol=ATOL,
+                                       equal_nan=True, err_msg=name)
+    sm = torsh.softmax(t, dim=1).numpy()
+    assert (sm[5, ::7] == 0).all() and np.isnan(sm[2]).all() and np.isnan(sm[3]).all()
+    assert sm[7, 0] == 1.0 and (sm[7, 1:] == 0).all()
+
+
+def test_long_rows_sum_accuracy():
+    """The float32 chunks of a row sum of exp keep it as accurate as float64 accumulation
+    would, to float32 output precision (each exp is within 1 ulp): rows of 4096 and of
+    16384 comparable terms."""
+    x = rand((16, 4096), seed=21) * 1e-3
+    t = torsh.tensor(x)
+    got = (torsh.exp(t).mean(1, keepdim=True) + t * 0.0).numpy()[:, 0]
+    np.testing.assert_allclose(got, np.exp(x.astype(np.float64)).mean(1), rtol=2.5e-7, atol=0)
+    y = rand((4, 16384), seed=22) * 0.01
+    np.testing.assert_allclose(torsh.softmax(torsh.tensor(y), dim=1).numpy(), np_softmax(y),
+                               rtol=RTOL, atol=1e-9)
+
+
+@pytest.mark.parametrize("n", [40, 1024])
+def test_row_max_min_nan_and_signed_zero(n):
+    """A row max/min inlined into a row kernel is torch's: NaN if the row holds one, and
+    +0 > -0. 1 / (max + x * 0) and 1 / (min - x * 0) at column 0 keep the sign of a zero
+    max/min: x * 0 there is -0 (column 0 holds negatives in the max rows checked) / +0
+    (positives in the min rows checked)."""
+    x = rand((10, n), seed=n)
+    x[0, :] = -0.0
+    x[1, :] = -np.abs(x[1]) - 1
+    x[1, n // 2] = -0.0
+    x[2, :] = -np.abs(x[2]) - 1
+    x[2, n - 1] = 0.0  # max is +0
+    x[3, :] = np.abs(x[3]) + 1
+    x[3, 1] = 0.0  # min is +0
+    x[4, :] = np.abs(x[4]) + 1
+    x[4, 2] = -0.0  # min is -0
+    x[4, 3] = 0.0
+    x[5, n - 1] = np.nan
+    x[6, 0] = np.nan
+    x[6, 1] = np.inf
+    x[7, :] = -np.abs(x[7]) - 1
+    x[7, 4] = np.inf  # max +inf: 1 / inf = 0
+    x[8, :] = np.abs(x[8]) + 1
+    x[8, 5] = -np.inf  # min -inf
+    x[9, n // 3] = -np.nan  # a NaN with its sign bit set (x86's default NaN)
+    t = torsh.tensor(x)
+    for red, npred in (("amax", np.max), ("amin", np.min)):
+        m = getattr(t, red)(1, keepdim=True)
+        out = 1.0 / (m + t * 0.0) if red == "amax" else 1.0 / (m - t * 0.0)
+        plan = graph_plan([out])
+        assert len(plan.steps) == 1  # the reduction is inlined: a row kernel
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = on_threads(1, lambda out=out: out.numpy())
+            assert got.tobytes() == on_threads(2, lambda out=out: out.numpy()).tobytes()
+            mm = npred(x, axis=1)  # NaN rows are NaN in numpy too
+            assert np.isnan(got[:, 0]).tolist() == np.isnan(mm).tolist(), red
+            ok = ~np.isnan(mm)
+            assert (np.isfinite(got[ok, 0]) == (mm[ok] != 0)).all()
+    mx = 1.0 / (t.amax(1, keepdim=True) + t * 0.0)
+    mn = 1.0 / (t.amin(1, keepdim=True) - t * 0.0)
+    with np.errstate(divide="ignore"):
+        mx, mn = mx.numpy()[:, 0], mn.numpy()[:, 0]
+    assert mx[0] == -np.inf and mx[1] == -np.inf and mx[2] == np.inf  # -0, -0, +0
+    assert mn[3] == np.inf and mn[4] == -np.inf  # +0, -0
+    assert np.isnan(mx[5]) and np.isnan(mx[6]) and np.isnan(mn[5]) and np.isnan(mn[6])
+    assert np.isnan(mx[9]) and np.isnan(mn[9])
+    assert mx[7] == 0 and not np.signbit(mx[7]) and mn[8] == 0 and np.signbit(mn[8])
+
+
+@pytest.mark.parametrize("dt", [np.float16, np.float64])
+def test_long_rows_other_float_dtypes(dt):
+    x = rand((6, 1100), seed=23).astype(dt)
+    x[1, 5] = np.nan
+    x[2, :] = -np.inf
+    out = torsh.softmax(torsh.tensor(x), dim=1)
+    module, _ = build_graph([out])
+    with np.errstate(invalid="ignore"):
+        want = interpret(module, x)
+        got = out.numpy()
+        tol = dict(rtol=1e-3, atol=1e-5) if dt == np.float16 else dict(rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64),
+                                   equal_nan=True, **tol)
+        np.testing.assert_allclose(got.astype(np.float64), np_softmax(x), equal_nan=True,
+                                   rtol=5e-3 if dt == np.float16 else 1e-7, atol=1e-5)

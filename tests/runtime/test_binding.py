@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
+import subprocess
+import sys
 import threading
 import time
 from ctypes import POINTER, c_bool, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
@@ -345,6 +348,38 @@ def test_launch_a_compiled_kernel(kernels, threads) -> None:
     calls[0] = 0
     rt.launch(kernels.kernel_count_calls, [calls], [], 100, grain=64)  # < 2 * grain
     assert calls[0] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2
+                    or not os.path.isdir("/proc/self/task"), reason="needs Linux and 2 CPUs")
+def test_woken_workers_step_off_the_launchers_cpu_and_keep_their_affinity(kernels) -> None:
+    """A worker woken on the launcher's CPU moves off it (threads.c) by narrowing its
+    affinity for a moment: launches after pauses (the workers sleep, then are woken) give
+    right results, and every thread ends with the affinity it had. The launcher is held
+    on one CPU meanwhile, so the woken worker often lands on it."""
+    rt.set_num_threads(2)
+    out = np.zeros(100_000)
+    rt.launch(kernels.kernel_affine, [out], [3, 5], len(out), grain=64)  # workers exist
+    allowed = os.sched_getaffinity(0)
+    before = {int(t): os.sched_getaffinity(int(t)) for t in os.listdir("/proc/self/task")}
+    launcher_cpu, other = min(allowed), max(allowed)
+    os.sched_setaffinity(0, {launcher_cpu})  # this thread only (Linux: pid 0 = caller)
+    # a busy process on the other CPU, so the scheduler likes the launcher's CPU better
+    hog = subprocess.Popen([sys.executable, "-c",
+                            f"import os\nos.sched_setaffinity(0, {{{other}}})\nwhile True: pass"])
+    try:
+        for i in range(30):
+            time.sleep(0.005)  # past the workers' spin (~1 ms): they sleep until the launch
+            out[:] = 0
+            rt.launch(kernels.kernel_affine, [out], [3, i], len(out), grain=64)
+            np.testing.assert_array_equal(out, 3 * np.arange(len(out)) + i)
+    finally:
+        hog.kill()
+        hog.wait()
+        os.sched_setaffinity(0, allowed)
+    for tid, mask in before.items():  # the workers (and this thread) keep no binding
+        if os.path.isdir(f"/proc/self/task/{tid}"):
+            assert os.sched_getaffinity(tid) == mask, tid
 
 
 def test_kernels_by_address_and_as_python_callbacks(kernels) -> None:

@@ -32,7 +32,7 @@ from torsh.errors import CompileError
 from torsh.ir.core import Func, Module
 from torsh.ir.printer import print_module
 
-CODEGEN_VERSION = 7  # bump when emitted code changes for the same kernel IR
+CODEGEN_VERSION = 8  # bump when emitted code changes for the same kernel IR
 OPTIONS = {"opt": 3, "vectorize": True}
 
 _memory: dict[str, CompiledKernel] = {}

@@ -47,6 +47,12 @@ def host() -> Host:
                 llvmlite.__version__)
 
 
+def host_has_avx512() -> bool:
+    """Whether the JIT's target has AVX-512F (its kernels may use instructions that only
+    it has a single instruction for, such as vscalefps for ``llvm.ldexp``)."""
+    return "+avx512f" in host().features.split(",")
+
+
 def new_target_machine() -> llvm.TargetMachine:
     h = host()
     target = llvm.Target.from_triple(h.triple)

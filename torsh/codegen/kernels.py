@@ -12,7 +12,10 @@ each contiguous). ``[start, end)`` is a slice of the kernel's parallel range
   row kernel (fusion inlined row reductions into it: softmax, layer norm) first runs one
   loop over the row per reduction, in order, keeping each result in a register for the
   rest of the row (a division by one becomes a multiply by its reciprocal, see
-  ``Emitter.reciprocals``); the row stays in L1 between these passes;
+  ``Emitter.reciprocals``); the row stays in L1 between these passes. A float32 row sum
+  of exp (or another costly op) adds chunks of ``ROW_SUM_CHUNK`` elements in float32
+  (16 lanes) and the chunk totals in f64, and prefetches the next row meanwhile; a float
+  max/min keeps NaN and sign-of-zero flags beside a plain vmaxps (see ``_Reducer``);
 - reduction: one result ``reduce(expr)``; the range is the output's elements, the inner
   loops run over the reduced axes (float sums accumulate in f64, so results are as
   accurate as numpy's pairwise sums, and each output is computed by one thread:
@@ -37,8 +40,20 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from torsh.codegen.emitter import Emitter, contiguous_strides
+from torsh.codegen.jit import host_has_avx512
 from torsh.codegen.loops import counted_loop
-from torsh.codegen.lowering import F32, F64, I1, I64, PTR, Ctx, compute_type, convert
+from torsh.codegen.lowering import (
+    F32,
+    F64,
+    I1,
+    I32,
+    I64,
+    PTR,
+    Ctx,
+    compute_type,
+    convert,
+    storage_type,
+)
 from torsh.codegen.matmul import MatmulEmitter
 from torsh.codegen.microkernel import plain_loop_marker, with_plain_loops
 from torsh.errors import CompileError
@@ -50,6 +65,20 @@ FAST = ["reassoc", "contract", "nsz"]  # lets LLVM vectorize reductions and use 
 SPLIT_CHUNK = 1 << 16  # reduced elements per partial of a two-phase reduction
 SPLIT_MAX_OUTPUTS = 8  # more outputs than this: the outputs alone keep the threads busy
 SPLIT_OPS = ("sum", "mean", "prod", "max", "min")
+# A row kernel's float32 sum of a costly operand (softmax's exp: see COSTLY_OPS) adds each
+# chunk of this many elements in float32 (16-wide AVX-512 lanes: an f64 accumulator
+# halves the vector width of the whole pass, exp included: 1.6 vs 2.2 ms for log_softmax
+# 4096x1024 on one thread), then the chunk's total into the f64 accumulator: each lane
+# adds at most ROW_SUM_CHUNK / 16 values, as accurate as numpy's pairwise float32 sum
+# (blocks of 128). Cheap operands (layer_norm's sums: memory-bound) keep plain f64.
+ROW_SUM_CHUNK = 128
+# Row kernels whose last row reduction computes a costly op (softmax, log_softmax: exp)
+# prefetch the next row of their full-size inputs (and, for writing, of their outputs)
+# during that compute-bound chunked pass, so the next row's first pass (max,
+# memory-bound) finds it in L1 and its stores need no read for ownership: each about 5%
+# of softmax 4096x1024 on one thread. Not in cheap passes (layer_norm's sums): there the
+# prefetches cost more issue slots than they save (measured 50% slower).
+PREFETCH_ROWS_AHEAD = 1
 
 
 @dataclass(frozen=True)
@@ -114,6 +143,7 @@ class _Kernel:
         bufs, sizes, self.start, self.end = self.fn.args
         self.bufs, self.sizes = bufs, sizes
         self.partials = 0
+        self._next_rows: list = []
         bufs.add_attribute("noalias")
         sizes.add_attribute("noalias")
         self.b = ir.IRBuilder(self.fn.append_basic_block("entry"))
@@ -123,7 +153,8 @@ class _Kernel:
         if noalias_body:
             ptrs = self._noalias_body(name, ptrs)
         self.out_ptrs = ptrs[:n_out]
-        self.em = Emitter(Ctx(self.b, self.module), dict(zip(func.args, ptrs[n_out:])))
+        self.em = Emitter(Ctx(self.b, self.module, avx512=host_has_avx512()),
+                          dict(zip(func.args, ptrs[n_out:])))
 
     def _noalias_body(self, name: str, ptrs: list) -> list:
         """Move the body into an internal function whose buffer pointers are ``noalias``
@@ -201,10 +232,14 @@ class _Kernel:
 
             stash = self._stash(row_reductions[-1])
 
+            prefetch = row_reductions[-1] if _costly(row_reductions[-1].operands[0]) else None
+
             def row(o):
                 idx = self.split(o, shape[:-1])
+                self._next_rows = self._next_row_ptrs(o, shape) if prefetch else []
                 for op in row_reductions:
-                    self.row_reduce(op, idx, strides if op is stash else None)
+                    self.row_reduce(op, idx, strides if op is stash else None,
+                                    prefetch=op is prefetch)
                 self.loop(self.em.i64(0), self.em.i64(shape[-1]), lambda j: body(idx + [j]),
                           "j")
                 self.em.overrides.clear()
@@ -224,6 +259,37 @@ class _Kernel:
 
         self.loop(self.start, self.end, outer, "o")
         return math.prod(shape[:-1]), shape[-1] * len(self.func.body.ops)
+
+    def _next_row_ptrs(self, o, shape) -> list:
+        """(address of row o + PREFETCH_ROWS_AHEAD, storage type, element bytes, 1 if
+        written) of each input shaped like the outputs and of each output (contiguous, so
+        row o starts at o * n). Past the last row the address is out of bounds, which a
+        prefetch may be: it never faults."""
+        b, em = self.b, self.em
+        row = b.add(o, em.i64(PREFETCH_ROWS_AHEAD), flags=["nsw", "nuw"])
+        first = b.mul(row, em.i64(shape[-1]), flags=["nsw", "nuw"])
+        rows = [(em.arg_ptrs[a], a.type.dtype, 0) for a in self.func.args
+                if tuple(a.type.shape) == tuple(shape)]
+        rows += [(p, v.type.dtype, 1) for v, p in zip(self.outputs, self.out_ptrs)]
+        return [(b.gep(p, [first], source_etype=storage_type(dt)), storage_type(dt),
+                 dt.itemsize, rw) for p, dt, rw in rows]
+
+    def _prefetch_next(self, lo, count) -> None:
+        """Prefetch elements [lo, lo + count) of the next row of the inputs and outputs
+        (one prefetch per 64-byte line; prefetchw for outputs), spread over the chunks of
+        this row's compute-bound pass so the next row's passes do not wait on memory."""
+        if not self._next_rows:
+            return
+        fn = self.module.globals.get("llvm.prefetch.p0")
+        if fn is None:
+            fn = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]),
+                             "llvm.prefetch.p0")
+        for ptr, st, size, rw in self._next_rows:
+            per_line = max(1, 64 // size)
+            for k in range(0, count, per_line):
+                at = self.b.add(lo, self.em.i64(k), flags=["nsw", "nuw"])
+                self.b.call(fn, [self.b.gep(ptr, [at], source_etype=st), ir.Constant(I32, rw),
+                                 ir.Constant(I32, 3), ir.Constant(I32, 1)])
 
     def _stash(self, last):
         """``last`` (the row's final reduction) when its operand is worth keeping in the
@@ -251,11 +317,13 @@ class _Kernel:
                     stack.append(user.result)
         return last if read else None
 
-    def row_reduce(self, op, idx: list, stash_strides: list | None = None) -> None:
+    def row_reduce(self, op, idx: list, stash_strides: list | None = None,
+                   prefetch: bool = False) -> None:
         """Reduce ``op``'s operand over the last axis at row ``idx``; readers of the
         result (at any index of this row, see fuse.py) get the register. With
         ``stash_strides``, the operand's values are also written to the output row, and
-        the output loop reads them back instead of computing them again."""
+        the output loop reads them back instead of computing them again. ``prefetch``:
+        this pass (when chunked) prefetches the next row (see ``_prefetch_next``)."""
         x = op.operands[0]
         opdef = lookup(op.name)
         if opdef.name not in ("sum", "mean", "max", "min", "prod") or \
@@ -263,17 +331,40 @@ class _Kernel:
             raise CompileError(f"@{self.func.name}: {op.name} is not a row reduction of "
                                f"the kernel's rows")
         n = x.type.shape[-1]
-        reducer = _Reducer(self, opdef.name, x.type.dtype, op.result.type.dtype)
+        reducer = _Reducer(self, opdef.name, x.type.dtype, op.result.type.dtype,
+                           split_minmax=True)
         reducer.init()
         em, out_ptr, dt = self.em, self.out_ptrs[0], x.type.dtype
 
-        def step(j):
+        def step(j, acc=None):
             v = em.value(x, idx + [j])
-            reducer.step(v, None)
+            if acc is None:
+                reducer.step(v, None)
+            else:
+                self.b.store(self.b.fadd(self.b.load(acc, typ=F32), v, flags=FAST), acc)
             if stash_strides is not None:
                 em.store(out_ptr, em.offset(idx + [j], stash_strides), v, dt)
 
-        self.loop(em.i64(0), em.i64(n), step, "rr")
+        chunk = ROW_SUM_CHUNK if reducer.acc_ty == F64 and compute_type(dt) == F32 and \
+            opdef.name in ("sum", "mean") and _costly(x) else 0
+        if chunk and n >= 2 * chunk:
+            acc32 = reducer.chunk_acc()
+            b = self.b
+
+            def chunk_body(c):
+                base = b.mul(c, em.i64(chunk), flags=["nsw", "nuw"])
+                if prefetch:
+                    self._prefetch_next(base, chunk)
+                b.store(ir.Constant(F32, 0.0), acc32)
+                self.loop(em.i64(0), em.i64(chunk),
+                          lambda jj: step(b.add(base, jj, flags=["nsw", "nuw"]), acc32), "rc")
+                reducer.step(b.load(acc32, typ=F32), None)
+
+            self.loop(em.i64(0), em.i64(n // chunk), chunk_body, "rk")
+            if n % chunk:
+                self.loop(em.i64(n - n % chunk), em.i64(n), step, "rr")
+        else:
+            self.loop(em.i64(0), em.i64(n), step, "rr")
         value = reducer.result(n)
         em.overrides[op.result] = lambda _idx: value
         if op.result.type.dtype.is_float and any(
@@ -395,10 +486,39 @@ class _Kernel:
         return MatmulEmitter(self, self.outputs[0], _find_matmul(self.func).result).emit()
 
 
-class _Reducer:
-    """Accumulator state of one reduction (kept in allocas; SROA turns them into SSA)."""
+# Ops whose float32 code is long enough (vecmath polynomials, libm calls) that a pass
+# computing them is compute-bound, with room for the next row's prefetches.
+COSTLY_OPS = ("exp", "log", "tanh", "sigmoid", "silu", "gelu", "sin", "cos", "pow", "erf",
+              "expm1", "log1p")
 
-    def __init__(self, k: _Kernel, op: str, dt: DType, out_dt: DType):
+
+def _costly(v) -> bool:
+    """Whether ``v``'s expression (inside its kernel) computes a COSTLY_OPS op."""
+    stack, seen = [v], set()
+    while stack:
+        u = stack.pop()
+        if not isinstance(u, OpResult) or u in seen:
+            continue
+        seen.add(u)
+        d = lookup(u.owner.name)
+        if d is not None and d.name in COSTLY_OPS:
+            return True
+        stack.extend(u.owner.operands)
+    return False
+
+
+class _Reducer:
+    """Accumulator state of one reduction (kept in allocas; SROA turns them into SSA).
+
+    ``split_minmax``: a float max/min keeps three accumulators instead of one
+    ``llvm.maximum``/``minimum`` (six AVX-512 instructions per vector, for the NaN and
+    signed-zero rules): a plain compare-and-select that LLVM may treat as NaN-free (one
+    vmaxps), an "any NaN" flag, and the AND (max) / OR (min) of the elements' bits, whose
+    sign bit settles a zero result's sign. ``result`` puts them together, so the result
+    is exactly ``maximum``/``minimum``'s: NaN if any element is NaN, and +0 > -0."""
+
+    def __init__(self, k: _Kernel, op: str, dt: DType, out_dt: DType,
+                 split_minmax: bool = False):
         self.k, self.op, self.dt, self.out_dt = k, op, dt, out_dt
         b = k.b
         with b.goto_block(k.fn.entry_basic_block):
@@ -406,6 +526,19 @@ class _Reducer:
             self.acc_ty = self._acc_type()
             self.acc = b.alloca(self.acc_ty, name="acc")
             self.arg = b.alloca(I64, name="argidx") if op in ("argmax", "argmin") else None
+            self.split = split_minmax and op in ("max", "min") and \
+                isinstance(self.acc_ty, (ir.FloatType, ir.DoubleType))
+            if self.split:
+                self.bits_ty = ir.IntType(64 if self.acc_ty == F64 else 32)
+                self.nan = b.alloca(I1, name="anynan")
+                self.bits = b.alloca(self.bits_ty, name="signs")
+
+    def chunk_acc(self):
+        """A float32 accumulator for one chunk of a row sum (see ``ROW_SUM_CHUNK``)."""
+        b, k = self.k.b, self.k
+        with b.goto_block(k.fn.entry_basic_block):
+            b.position_at_start(k.fn.entry_basic_block)
+            return b.alloca(F32, name="chunk")
 
     def _acc_type(self):
         if self.op in ("sum", "mean", "prod") and self.dt.is_float:
@@ -433,6 +566,9 @@ class _Reducer:
         b.store(v, self.acc)
         if self.arg is not None:
             b.store(ir.Constant(I64, 0), self.arg)
+        if self.split:
+            b.store(ir.Constant(I1, 0), self.nan)
+            b.store(ir.Constant(self.bits_ty, -1 if self.op == "max" else 0), self.bits)
 
     def step(self, x: ir.Value, flat_r: ir.Value) -> None:
         b, ty, op = self.k.b, self.acc_ty, self.op
@@ -445,6 +581,17 @@ class _Reducer:
                 new = b.fmul(cur, x, flags=FAST) if is_float else b.mul(cur, x)
             else:
                 new = b.fadd(cur, x, flags=FAST) if is_float else b.add(cur, x)
+        elif op in ("max", "min") and self.split:
+            # NaN-free compare and select (the flags let LLVM vectorize it as vmaxps); a
+            # NaN x makes this step's value poison, but then the NaN flag is set and
+            # result() never returns it
+            quiet = ["nnan", "nsz"]
+            better = b.fcmp_ordered(">" if op == "max" else "<", x, cur, flags=quiet)
+            new = b.select(better, x, cur, flags=quiet)
+            b.store(b.or_(b.load(self.nan, typ=I1), b.fcmp_unordered("uno", x, x)), self.nan)
+            bits = b.load(self.bits, typ=self.bits_ty)
+            xb = b.bitcast(x, self.bits_ty)
+            b.store(b.and_(bits, xb) if op == "max" else b.or_(bits, xb), self.bits)
         elif op in ("max", "min"):
             if is_float:
                 name = "maximum" if op == "max" else "minimum"
@@ -470,6 +617,15 @@ class _Reducer:
         if self.arg is not None:
             return b.load(self.arg, typ=I64)
         v = b.load(self.acc, typ=self.acc_ty)
+        if self.split:
+            # a zero result is -0 if every element has its sign bit set (max; all are
+            # <= 0, so one without is a +0) / if any has (min; all are >= 0)
+            ty = self.acc_ty
+            neg = b.icmp_signed("<", b.load(self.bits, typ=self.bits_ty),
+                                ir.Constant(self.bits_ty, 0))
+            zero = b.select(neg, ir.Constant(ty, -0.0), ir.Constant(ty, 0.0))
+            v = b.select(b.fcmp_ordered("==", v, ir.Constant(ty, 0.0)), zero, v)
+            v = b.select(b.load(self.nan, typ=I1), ir.Constant(ty, math.nan), v)
         if self.op == "mean":
             v = b.fdiv(v, ir.Constant(self.acc_ty, float(count)))
         if self.acc_ty == F64 and self.out_dt is not DType.f64:

@@ -35,11 +35,23 @@ def storage_type(dt: DType) -> ir.Type:
 
 
 class Ctx:
-    """What a lowering needs: the builder and the module (for intrinsics/libm)."""
+    """What a lowering needs: the builder and the module (for intrinsics/libm), and
+    whether the target has AVX-512F (``llvm.ldexp`` is then one vscalefps; elsewhere it
+    is a libm call, so vecmath builds 2**n from exponent bits instead)."""
 
-    def __init__(self, builder: ir.IRBuilder, module: ir.Module):
+    def __init__(self, builder: ir.IRBuilder, module: ir.Module, avx512: bool = False):
         self.b = builder
         self.module = module
+        self.avx512 = avx512
+
+    def ldexp(self, x: ir.Value, n: ir.Value) -> ir.Value:
+        """x * 2**n (n: i32) rounded once, overflowing to inf and underflowing through
+        the denormals to 0 as the exact product would."""
+        name = f"llvm.ldexp.{'f32' if x.type == F32 else 'f64'}.i32"
+        fn = self.module.globals.get(name)
+        if fn is None:
+            fn = ir.Function(self.module, ir.FunctionType(x.type, [x.type, n.type]), name)
+        return self.b.call(fn, [x, n])
 
     def intrinsic(self, name: str, ty: ir.Type, args: list) -> ir.Value:
         fnty = ir.FunctionType(ty, [ty] * len(args))

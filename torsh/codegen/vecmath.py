@@ -16,8 +16,13 @@ F32, I32 = ir.FloatType(), ir.IntType(32)
 LOG2E = 1.44269504088896341
 LN2_HI = 0.693145751953125
 LN2_LO = 1.428606765330187045e-06
-EXP_HI = 88.72283935546875  # above: +inf
-EXP_LO = -103.97208404541016  # below: +0
+# exp's argument is clamped into [EXP_CLAMP_LO, EXP_CLAMP_HI], just outside the range
+# where exp(x) rounds to a finite nonzero float32 (88.7228... and -103.9720...): there
+# poly * 2**n overflows to inf / underflows to 0 by itself
+EXP_CLAMP_HI = 89.0
+EXP_CLAMP_LO = -104.0
+SHIFTER = 12582912.0  # 1.5 * 2**23: adding it rounds a float below 2**22 to an integer
+SHIFTER_BITS = 0x4B400000  # the bits of SHIFTER
 EXP_POLY = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
             1.6666665459e-1, 5.0000001201e-1)
 LOG_POLY = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
@@ -53,19 +58,26 @@ def _pow2i(c, n):
 
 
 def exp_f32(c, x: ir.Value) -> ir.Value:
+    """exp(x) within 2 ulp. x is clamped into [EXP_CLAMP_LO, EXP_CLAMP_HI] by selects that
+    let NaN through (it stays NaN to the end: NaN times anything); the clamp bounds are
+    outside the finite range, so overflow to inf and underflow to 0 come out of the
+    exponent arithmetic itself, with no select per special case. n = round(x / ln 2) by
+    the shifter trick (x * log2(e) + 1.5 * 2**23 rounds to an integer in the low mantissa
+    bits), which also gives n's integer bits without a float-to-int conversion."""
     b = c.b
-    xc = c.intrinsic("maxnum", F32, [c.intrinsic("minnum", F32, [x, _f(EXP_HI)]), _f(EXP_LO)])
-    n = c.intrinsic("roundeven", F32, [b.fmul(xc, _f(LOG2E))])
+    xc = b.select(b.fcmp_unordered("<", x, _f(EXP_CLAMP_HI)), x, _f(EXP_CLAMP_HI))
+    xc = b.select(b.fcmp_unordered(">", xc, _f(EXP_CLAMP_LO)), xc, _f(EXP_CLAMP_LO))
+    t = _fma(c, xc, _f(LOG2E), _f(SHIFTER))
+    n = b.fsub(t, _f(SHIFTER))  # exact: the rounded integer as a float
     r = _fma(c, n, _f(-LN2_HI), xc)
     r = _fma(c, n, _f(-LN2_LO), r)
     p = _horner(c, r, EXP_POLY)
-    poly = b.fadd(_fma(c, b.fmul(p, r), r, r), _f(1.0))  # 1 + r + r^2 * P(r)
-    ni = b.fptosi(n, I32)
+    poly = _fma(c, _fma(c, p, r, _f(1.0)), r, _f(1.0))  # 1 + r * (1 + r * P(r))
+    ni = b.sub(b.bitcast(t, I32), _i(SHIFTER_BITS))  # n in [-150, 128]
+    if c.avx512:  # one vscalefps (after a vcvtdq2ps) instead of the nine below
+        return c.ldexp(poly, ni)
     half = b.ashr(ni, _i(1))  # 2**n = 2**half * 2**(n-half): both factors stay normal
-    y = b.fmul(b.fmul(poly, _pow2i(c, half)), _pow2i(c, b.sub(ni, half)))
-    y = b.select(b.fcmp_ordered(">", x, _f(EXP_HI)), _f(math.inf), y)
-    y = b.select(b.fcmp_ordered("<", x, _f(EXP_LO)), _f(0.0), y)
-    return b.select(b.fcmp_unordered("uno", x, x), x, y)
+    return b.fmul(b.fmul(poly, _pow2i(c, half)), _pow2i(c, b.sub(ni, half)))
 
 
 def log_f32(c, x: ir.Value) -> ir.Value:
