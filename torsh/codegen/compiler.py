@@ -33,7 +33,12 @@ from torsh.ir.core import Func, Module
 from torsh.ir.printer import print_module
 
 CODEGEN_VERSION = 8  # bump when emitted code changes for the same kernel IR
-OPTIONS = {"opt": 3, "vectorize": True}
+# The optimization pipeline by the kernel's size: LLVM O3 with the vectorizers for kernels
+# doing more than CHEAP_WORK scalar operations, O1 for the tiny ones (scalars, a bias
+# gradient, an optimizer's step count): they run in well under a microsecond either way,
+# and O1 compiles them several times faster (part of a training step's cold start).
+CHEAP_WORK = 1 << 12
+OPTIONS = {"opt": 3, "vectorize": True, "cheap_opt": 1, "cheap_work": CHEAP_WORK}
 
 _memory: dict[str, CompiledKernel] = {}
 _lock = threading.RLock()
@@ -60,6 +65,12 @@ def fingerprint() -> dict:
     return {"torsh": __version__, "codegen": CODEGEN_VERSION, "llvm": h.llvm_version,
             "llvmlite": h.llvmlite_version, "triple": h.triple, "cpu": h.cpu,
             "features": h.features, "options": OPTIONS}
+
+
+def speed_level(info: KernelInfo) -> int:
+    """LLVM's pipeline level for a kernel: the cheap one when its whole launch does at most
+    CHEAP_WORK scalar operations (``info.work`` is per unit of its parallel range)."""
+    return OPTIONS["cheap_opt"] if info.range * info.work <= CHEAP_WORK else OPTIONS["opt"]
 
 
 def canonical_text(func: Func) -> str:
@@ -108,7 +119,7 @@ def _build(func: Func, key: str, text: str, fp: dict) -> CompiledKernel:
     t0 = time.perf_counter()
     name = "torsh_k_" + key[:24]
     llvm_text, info = emit_kernel(func, name)
-    payload = object_code(optimize(llvm_text))
+    payload = object_code(optimize(llvm_text, speed_level(info)))
     kernel = _load(key, info, text, payload)
     dt = time.perf_counter() - t0
     cache.STATS.compiles += 1
@@ -132,8 +143,8 @@ def _load(key: str, info: KernelInfo, text: str, payload: bytes) -> CompiledKern
 def kernel_artifacts(func: Func) -> dict[str, str]:
     """Optimized LLVM IR and assembly of a kernel (compiled afresh, for inspection)."""
     name = "torsh_k_" + kernel_key(func)[:24]
-    llvm_text, _ = emit_kernel(func, name)
-    mod = optimize(llvm_text)
+    llvm_text, info = emit_kernel(func, name)
+    mod = optimize(llvm_text, speed_level(info))
     return {"llvm": str(mod), "asm": assembly(mod)}
 
 

@@ -69,8 +69,8 @@ def target_machine() -> llvm.TargetMachine:
 
 def optimize(ir_text: str, speed_level: int = 3,
              tm: llvm.TargetMachine | None = None) -> llvm.ModuleRef:
-    """Parse and verify LLVM IR text, then run LLVM's O-pipeline with vectorizers on
-    (for ``tm``, default the host's machine)."""
+    """Parse and verify LLVM IR text, then run LLVM's O-pipeline (for ``tm``, default the
+    host's machine): with the loop and SLP vectorizers and unrolling from level 2 up."""
     tm = tm or target_machine()
     with _lock:
         try:
@@ -81,9 +81,10 @@ def optimize(ir_text: str, speed_level: int = 3,
         mod.triple = tm.triple
         mod.data_layout = str(tm.target_data)
         pto = llvm.create_pipeline_tuning_options(speed_level=speed_level)
-        pto.loop_vectorization = True
-        pto.slp_vectorization = True
-        pto.loop_unrolling = True
+        full = speed_level >= 2  # the cheap pipeline (O1) leaves loops as they are
+        pto.loop_vectorization = full
+        pto.slp_vectorization = full
+        pto.loop_unrolling = full
         pb = llvm.create_pass_builder(tm, pto)
         pb.getModulePassManager().run(mod, pb)
     return mod
