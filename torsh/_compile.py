@@ -53,10 +53,11 @@ import warnings
 import numpy as np
 
 from torsh._scope import Scope
+from torsh._scope import local as _scope
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import is_grad_enabled
 from torsh.codegen import STATS
-from torsh.plan import _deferred, _realize_now, flush_deferred, realize
+from torsh.plan import _realize_now, flush_deferred, realize
 
 _MAX_SIGNATURES = 16  # captures kept per compiled function (one per argument signature)
 _MISS = object()  # a replay's guard failed: capture the call instead
@@ -326,7 +327,7 @@ class Compiled:
         self.warned = quiet  # quiet: never warn (torsh's own use, e.g. Optimizer.step)
 
     def __call__(self, args: tuple, kwargs: dict):
-        if _deferred:  # called inside another compiled function: part of its step
+        if _scope.active:  # called inside another compiled function: part of its step
             return self._traced(args, kwargs)
         flat: list = []
         try:
@@ -362,11 +363,12 @@ class Compiled:
         """The plain path: run the Python, realizing everything at the end in one plan."""
         self.traced += 1
         scope = Scope(self.name)
-        _deferred.append(scope)
+        active = _scope.active
+        active.append(scope)
         try:
             out = self.fn(*args, **kwargs)
         finally:
-            _deferred.pop()  # postponed updates of a failed step are dropped, not committed
+            active.pop()  # postponed updates of a failed step are dropped, not committed
         flush_deferred(scope, _tensors_in(out))
         return out
 
@@ -374,8 +376,8 @@ class Compiled:
         """Run the Python with a recording scope; (its result, a _Trace or None)."""
         self.traced += 1
         scope = Scope(self.name)
-        plans = STATS.plan_hits + STATS.plan_builds
-        _deferred.append(scope)
+        active = _scope.active
+        active.append(scope)
         try:
             out = self.fn(*args, **kwargs)
             # The step leaves behind: what it postponed, what it returns, and what it
@@ -391,11 +393,11 @@ class Compiled:
             for cb in callbacks:
                 cb()
         finally:
-            _deferred.pop()
+            active.pop()
         if scope.volatile is not None:
             self._warn(scope.volatile)
             return out, None
-        if scope.broken or STATS.plan_hits + STATS.plan_builds != plans + (plan is not None):
+        if scope.broken or scope.plans != (plan is not None):
             return out, None  # (realize() warned already when the step read a value)
         try:
             cap = _Capture(scope, flat, todo)

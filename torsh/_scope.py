@@ -20,7 +20,17 @@ This module imports nothing from torsh: the tensor class and the optimizers call
 
 from __future__ import annotations
 
-active: list[Scope] = []  # scopes in progress, innermost last
+import threading
+
+
+class _Local(threading.local):
+    def __init__(self):
+        self.active: list[Scope] = []  # this thread's scopes in progress, innermost last
+
+
+# Per thread: a data-loading thread realizing its own tensors must neither join nor flush
+# a step that another thread is capturing.
+local = _Local()
 
 
 class Scope:
@@ -35,13 +45,14 @@ class Scope:
         self.writes: dict = {}  # (kind, id(container), key) -> (kind, container, key, old)
         self.guards: list = []  # (getter, value it returned while capturing)
         self.volatile: str | None = None  # why the call cannot be replayed
+        self.plans = 0  # plans this thread ran or built while the scope was innermost
 
 
 def note_write(kind: str, container, key, old) -> None:
     """A location is about to change: ``kind`` is "grad" (``container.grad``), "data" (the
     tensor ``container``'s buffer) or "item" (``container[key]``, a dict); ``old`` is its
     current value. Only the innermost scope records it, and only the first write."""
-    scope = active[-1]
+    scope = local.active[-1]
     loc = (kind, id(container), key)
     if loc not in scope.writes:
         scope.writes[loc] = (kind, container, key, old)
@@ -50,19 +61,20 @@ def note_write(kind: str, container, key, old) -> None:
 def note_read(kind: str, container, key, value) -> None:
     """A tensor ``value`` was read from a location (see note_write) the call has not
     written yet: it is the location's value from before the call."""
-    scope = active[-1]
+    scope = local.active[-1]
     if value is not None and (kind, id(container), key) not in scope.writes:
         scope.reads.setdefault(id(value), (kind, container, key))
 
 
 def note_guard(getter) -> None:
     """The captured graph depends on ``getter()``'s value: replay only while it is equal."""
+    active = local.active
     if active:
         active[-1].guards.append((getter, getter()))
 
 
 def note_volatile(why: str) -> None:
     """The call does something a replay cannot repeat; trace it on every call."""
-    for scope in active:
+    for scope in local.active:
         if scope.volatile is None:
             scope.volatile = why

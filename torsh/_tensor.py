@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from torsh import dtypes
-from torsh._scope import active as _scopes
+from torsh._scope import local as _scope
 from torsh._scope import note_read as _note_read
 from torsh._scope import note_write as _note_write
 from torsh.errors import TorshError
@@ -152,7 +152,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """The gradient accumulated by ``backward()`` (None until then), as in PyTorch."""
-        if _scopes:  # a torsh.compile capture records where the step's inputs come from
+        if _scope.active:  # a torsh.compile capture records where the step's inputs come from
             _note_read("grad", self, None, self._grad)
         return self._grad
 
@@ -160,7 +160,7 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             _check_grad(self, value)
-        if _scopes:  # a torsh.compile capture records the write, so a replay can repeat it
+        if _scope.active:  # a torsh.compile capture records the write, so a replay can repeat it
             _note_write("grad", self, None, self._grad)
         self._grad = value
 

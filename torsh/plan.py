@@ -15,7 +15,7 @@ from pathlib import Path
 
 from torsh import _runtime
 from torsh._scope import Scope
-from torsh._scope import active as _deferred
+from torsh._scope import local as _scope
 from torsh.codegen import STATS, compile_kernel, kernel_artifacts
 from torsh.codegen.compiler import CompiledKernel
 from torsh.codegen.jit import host
@@ -310,10 +310,11 @@ def realize_later(tensors, then=None) -> None:
     """Realize ``tensors`` now, or - inside torsh.compile - together with everything else
     the step computes; ``then()`` runs once they are realized (optimizers use it to swap
     parameter buffers)."""
-    if _deferred:
-        _deferred[-1].tensors.extend(tensors)
+    active = _scope.active
+    if active:
+        active[-1].tensors.extend(tensors)
         if then is not None:
-            _deferred[-1].callbacks.append(then)
+            active[-1].callbacks.append(then)
         return
     realize(*tensors)
     if then is not None:
@@ -332,8 +333,9 @@ def realize(*tensors) -> None:
     """Compute every given tensor that is not computed yet (in one plan). Inside
     torsh.compile a value needed now also flushes the postponed work (and the step is no
     longer one plan: torsh.compile warns once)."""
-    if _deferred and any(t._buf is None for t in tensors):
-        scope = _deferred[-1]
+    active = _scope.active
+    if active and any(t._buf is None for t in tensors):
+        scope = active[-1]
         if not scope.broken:
             import warnings
 
@@ -349,7 +351,7 @@ def realize(*tensors) -> None:
 def realize_one(t) -> None:
     """realize(t) for one unrealized tensor: Tensor.realize's path, kept short since it
     is most of the fixed cost of a small realization."""
-    if _deferred:
+    if _scope.active:
         realize(t)
         return
     plan, leaves = _plan_for([t])
@@ -379,6 +381,9 @@ def _realize_now(tensors) -> tuple[Plan | None, list, list]:
 def _plan_for(targets: list) -> tuple[Plan, list]:
     """The plan computing ``targets`` (from the caches, or compiled now) and the realized
     tensors it reads, in slot order."""
+    active = _scope.active
+    if active:  # torsh.compile: a capture is replayable only if it ran one plan
+        active[-1].plans += 1
     sig, order, leaves = walk(targets)
     plan = _plans_by_signature.get(sig)
     if plan is not None:

@@ -279,3 +279,32 @@ def test_freezing_a_layer_between_replays_recaptures():
         compiled(*batch(i))
     np.testing.assert_array_equal(m2[0].weight.numpy(), frozen)
     assert_same_state(m1, o1, m2, o2)
+
+
+def test_another_threads_realizations_stay_out_of_a_capture():
+    import threading
+
+    (m1, o1), (m2, o2) = twins("SGD", lr=0.1)
+    plain, inner = train_step(m1, o1), train_step(m2, o2)
+    seen = []
+
+    def loader():  # a data-loading thread realizing its own tensors mid-step
+        t = (torsh.tensor([1.0, 2.0]) * 3).realize()
+        seen.append(t.is_realized and t.tolist() == [3.0, 6.0])
+
+    @torsh.compile
+    def step(x, y):
+        out = inner(x, y)
+        worker = threading.Thread(target=loader)
+        worker.start()
+        worker.join()
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "several plans" fallback
+        for i in range(6):
+            plain(*batch(i))
+            step(*batch(i))
+    assert seen and all(seen)
+    assert step.stats()["replays"] >= 2
+    assert_same_state(m1, o1, m2, o2)

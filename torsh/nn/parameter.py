@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from torsh._scope import active as _scopes
+from torsh._scope import local as _scope
 from torsh._scope import note_write
 from torsh._tensor import Tensor
 
@@ -49,6 +49,6 @@ class Parameter(Tensor):
             from torsh.ops._core import cast
 
             value = cast(value, self.dtype).realize()
-        if _scopes:  # a torsh.compile capture records the swap, so a replay can repeat it
+        if _scope.active:  # a torsh.compile capture records the swap, so a replay can repeat it
             note_write("data", self, None, self._buf)
         self._buf = value._buf

@@ -7,7 +7,7 @@ swaps the new buffers into the Parameter objects.
 
 from __future__ import annotations
 
-from torsh._scope import active as _scopes
+from torsh._scope import local as _scope
 from torsh._scope import note_guard, note_write
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import no_grad
@@ -59,7 +59,7 @@ class Optimizer:
         """Update every parameter that has a gradient, in one compiled plan. Outside
         torsh.compile the update is itself captured (torsh._compile): once it is stable,
         a step replays its plan instead of rebuilding the update graph in Python."""
-        if closure is None and not _scopes:
+        if closure is None and not _scope.active:
             if self._compiled is None:
                 from torsh._compile import Compiled
 
@@ -147,13 +147,13 @@ def _assign(p: Tensor, value: Tensor) -> None:
     if hasattr(p, "_assign"):
         p._assign(value)
     else:  # a plain leaf tensor being optimized
-        if _scopes:
+        if _scope.active:
             note_write("data", p, None, p._buf)
         p._buf = value._buf
 
 
 def _set_item(d: dict, k, v) -> None:
     """d[k] = v for optimizer state, recorded while torsh.compile captures a step."""
-    if _scopes:
+    if _scope.active:
         note_write("item", d, k, d.get(k))
     d[k] = v
