@@ -48,6 +48,7 @@ execution, never a wrong result.
 from __future__ import annotations
 
 import functools
+import types
 import warnings
 
 import numpy as np
@@ -57,6 +58,7 @@ from torsh._scope import local as _scope
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import is_grad_enabled
 from torsh.codegen import STATS
+from torsh.errors import CompileError
 from torsh.plan import _realize_now, flush_deferred, realize
 
 _MAX_SIGNATURES = 16  # captures kept per compiled function (one per argument signature)
@@ -320,8 +322,8 @@ class _Entry:
 class Compiled:
     """A compiled function: its captures by argument signature, and counters."""
 
-    def __init__(self, fn, name: str, quiet: bool = False):
-        self.fn, self.name = fn, name
+    def __init__(self, fn, name: str, quiet: bool = False, fullgraph: bool = False):
+        self.fn, self.name, self.fullgraph = fn, name, fullgraph
         self.entries: dict = {}
         self.captures = self.replays = self.traced = 0
         self.warned = quiet  # quiet: never warn (torsh's own use, e.g. Optimizer.step)
@@ -362,7 +364,7 @@ class Compiled:
     def _traced(self, args, kwargs):
         """The plain path: run the Python, realizing everything at the end in one plan."""
         self.traced += 1
-        scope = Scope(self.name)
+        scope = Scope(self.name, self.fullgraph)
         active = _scope.active
         active.append(scope)
         try:
@@ -375,7 +377,7 @@ class Compiled:
     def _capture(self, args, kwargs, flat):
         """Run the Python with a recording scope; (its result, a _Trace or None)."""
         self.traced += 1
-        scope = Scope(self.name)
+        scope = Scope(self.name, self.fullgraph)
         active = _scope.active
         active.append(scope)
         try:
@@ -412,6 +414,9 @@ class Compiled:
         return out, trace
 
     def _warn(self, why: str) -> None:
+        if self.fullgraph:
+            raise CompileError(f"torsh.compile({self.name}, fullgraph=True): the step cannot "
+                               f"be captured: {why}")
         if not self.warned:
             self.warned = True
             warnings.warn(f"torsh.compile({self.name}): {why}, so the function is traced on "
@@ -423,12 +428,51 @@ class Compiled:
         return {"captures": self.captures, "replays": self.replays, "traced": self.traced}
 
 
-def compile(fn=None, *, name: str | None = None):  # noqa: A001 - PyTorch's name
-    """Decorator (or function) making ``fn`` capture its step once per argument signature
-    and replay it; see the module doc. ``compiled.stats()`` counts captures and replays."""
+class CompiledModule:
+    """``torsh.compile(module)``: calls run the module captured and replayed; everything
+    else (``parameters()``, ``state_dict()``, ``train()``, attributes) is the module's,
+    which stays at ``_orig_mod`` as in PyTorch."""
+
+    def __init__(self, module, compiled: Compiled):
+        self._orig_mod = module
+        self.__torsh_compiled__ = compiled
+        self.__wrapped_by_torsh__ = True
+
+    def __call__(self, *args, **kwargs):
+        return self.__torsh_compiled__(args, kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._orig_mod, name)
+
+    def __repr__(self) -> str:
+        return f"CompiledModule({self._orig_mod!r})"
+
+    def stats(self) -> dict:
+        return self.__torsh_compiled__.stats()
+
+
+def compile(fn=None, *, fullgraph: bool = False, disable: bool = False,  # noqa: A001
+            name: str | None = None):
+    """Decorator (or function) making ``fn`` - a function or an ``nn.Module`` - capture its
+    step once per argument signature and replay it; see the module doc.
+    ``compiled.stats()`` counts captures and replays.
+
+    As in ``torch.compile``: ``fullgraph=True`` makes anything that keeps a call from being
+    one captured plan (a value read mid-step, random numbers, an unhashable argument) a
+    ``torsh.CompileError`` instead of a warning and a fallback; ``disable=True`` returns
+    ``fn`` unchanged."""
 
     def wrap(f):
-        compiled = Compiled(f, name or getattr(f, "__name__", "fn"))
+        if disable:
+            return f
+        if not callable(f):
+            raise TypeError(f"torsh.compile expects a function or a module, got "
+                            f"{type(f).__name__}")
+        label = name or getattr(f, "__name__", None) or type(f).__name__
+        compiled = Compiled(f, label, fullgraph=fullgraph)
+
+        if not isinstance(f, types.FunctionType | types.MethodType):
+            return CompiledModule(f, compiled)  # a module: still reads like one
 
         @functools.wraps(f)
         def run(*args, **kwargs):

@@ -36,8 +36,9 @@ local = _Local()
 class Scope:
     """Realizations postponed by one call of a compiled function, and its side effects."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, fullgraph: bool = False):
         self.name = name
+        self.fullgraph = fullgraph  # torsh.compile(fullgraph=True): breaks are errors
         self.tensors: list = []  # postponed targets (realize_later)
         self.callbacks: list = []  # run once they are realized (optimizer commits)
         self.broken = False  # a value was read mid-step: several plans ran
@@ -76,5 +77,10 @@ def note_guard(getter) -> None:
 def note_volatile(why: str) -> None:
     """The call does something a replay cannot repeat; trace it on every call."""
     for scope in local.active:
+        if scope.fullgraph:
+            from torsh.errors import CompileError
+
+            raise CompileError(f"torsh.compile({scope.name}, fullgraph=True): the step cannot "
+                               f"be captured: {why}")
         if scope.volatile is None:
             scope.volatile = why

@@ -336,6 +336,12 @@ def realize(*tensors) -> None:
     active = _scope.active
     if active and any(t._buf is None for t in tensors):
         scope = active[-1]
+        if scope.fullgraph:
+            from torsh.errors import CompileError
+
+            raise CompileError(f"torsh.compile({scope.name}, fullgraph=True): the function "
+                               f"reads a tensor's value (.item(), .numpy(), print, bool()...) "
+                               f"during the step, so it cannot be one plan")
         if not scope.broken:
             import warnings
 

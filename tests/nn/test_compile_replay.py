@@ -308,3 +308,56 @@ def test_another_threads_realizations_stay_out_of_a_capture():
     assert seen and all(seen)
     assert step.stats()["replays"] >= 2
     assert_same_state(m1, o1, m2, o2)
+
+
+def test_fullgraph_turns_each_fallback_into_a_compile_error():
+    (m, o), _ = twins("SGD", lr=0.1)
+    before = [p.numpy().copy() for p in m.parameters()]
+
+    @torsh.compile(fullgraph=True)
+    def reads_item(x, y):
+        o.zero_grad()
+        loss = F.cross_entropy(m(x), y)
+        float(loss)  # a value read mid-step
+        loss.backward()
+        o.step()
+        return loss
+
+    with pytest.raises(torsh.CompileError, match=r"fullgraph=True.*\.item\(\)"):
+        reads_item(*batch(0))
+    for p, b in zip(m.parameters(), before):  # the failed step committed nothing
+        np.testing.assert_array_equal(p.numpy(), b)
+
+    drop = nn.Dropout(0.5)
+    with pytest.raises(torsh.CompileError, match="random numbers"):
+        torsh.compile(lambda x: drop(x).sum(), fullgraph=True)(batch(0)[0])
+    with pytest.raises(torsh.CompileError, match="hashable"):
+        torsh.compile(lambda x, a: x.sum(), fullgraph=True)(batch(0)[0], np.ones(2))
+    # and a step that can be captured runs as usual
+    step = torsh.compile(train_step(m, o), fullgraph=True)
+    for i in range(5):
+        step(*batch(i))
+    assert step.stats()["replays"] == 2
+
+
+def test_disable_returns_the_function_itself():
+    def f(x):
+        return x + 1
+
+    assert torsh.compile(f, disable=True) is f
+    with pytest.raises(TypeError, match="function or a module"):
+        torsh.compile(3)
+
+
+def test_a_compiled_module_reads_like_the_module():
+    (m1, _), (m2, _) = twins()
+    cm = torsh.compile(m2)
+    assert list(cm.parameters()) == list(m2.parameters()) and cm._orig_mod is m2
+    assert cm.training and cm.state_dict().keys() == m2.state_dict().keys()
+    assert "Sequential" in repr(cm)
+    x = batch(0)[0]
+    for _ in range(5):
+        np.testing.assert_allclose(cm(x).numpy(), m1(x).numpy(), rtol=1e-12)
+    assert cm.stats()["replays"] >= 2
+    with torsh.no_grad():  # grad mode is part of the signature: a capture of its own
+        np.testing.assert_allclose(cm(x).numpy(), m1(x).numpy(), rtol=1e-12)
