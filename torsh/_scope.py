@@ -65,6 +65,11 @@ def note_read(kind: str, container, key, value) -> None:
     scope = local.active[-1]
     if value is not None and (kind, id(container), key) not in scope.writes:
         scope.reads.setdefault(id(value), (kind, container, key))
+        if value._buf is None and scope.volatile is None:
+            # Its graph would be inlined into the plan, and a replay would recompute that
+            # graph instead of reading whatever the location holds on the next call.
+            scope.volatile = (f"it reads a {kind} that is not computed yet (a lazy tensor "
+                              f"assigned to .{kind}), which a replay could not read anew")
 
 
 def note_guard(getter) -> None:

@@ -361,3 +361,14 @@ def test_a_compiled_module_reads_like_the_module():
     assert cm.stats()["replays"] >= 2
     with torsh.no_grad():  # grad mode is part of the signature: a capture of its own
         np.testing.assert_allclose(cm(x).numpy(), m1(x).numpy(), rtol=1e-12)
+
+
+def test_a_lazy_gradient_read_by_the_step_is_read_anew_each_call():
+    w = nn.Parameter(torsh.tensor([1.0, 2.0], dtype=torsh.float64))
+    opt = torsh.optim.SGD([w], lr=0.5)
+    for k in (1.0, 1.0, 1.0, 1.0, 3.0, 3.0):  # opt.step() captures its update internally
+        w.grad = w * k  # a lazy .grad: the same expression four times, then another
+        want = w.numpy() * (1 - 0.5 * k)
+        opt.step()
+        np.testing.assert_allclose(w.numpy(), want, rtol=1e-12)
+    assert opt._compiled.stats()["replays"] == 0
