@@ -48,6 +48,7 @@ execution, never a wrong result.
 from __future__ import annotations
 
 import functools
+import struct
 import types
 import warnings
 
@@ -93,6 +94,8 @@ def _flatten(obj, tensors: list):
         return kind, tuple([_flatten(o, tensors) for o in obj])
     if kind is dict:
         return dict, tuple([(k, _flatten(v, tensors)) for k, v in obj.items()])
+    if kind is float:  # by its bits: -0.0 == 0.0, yet they give different results
+        return kind, struct.pack("<d", obj)
     hash(obj)
     return kind, obj
 
@@ -117,6 +120,8 @@ class _Capture:
         self.results = {id(t._buf): r for r, t in enumerate(todo)}
         self.old: dict = {}  # id(value a location held before the call) -> LOC spec
         self.data_old: dict = {}  # id(tensor whose data was swapped) -> its old buffer
+        self.arg_is: list = []  # (i, tensor): arguments the step updates in place
+        self.effects = bool(scope.writes)  # it wrote gradients or parameters itself
         for vid, (kind, c, key) in scope.reads.items():
             self.old[vid] = (LOC, kind, self.container(c), key)
         for kind, c, key, old in scope.writes.values():
@@ -155,12 +160,24 @@ class _Capture:
         if kind == "data":
             if c._buf is self.data_old[id(c)]:
                 return None  # swapped back: no net effect
-            return kind, self.container(c), key, self.spec(_results_view(c))
+            cref = self.container(c)
+            if cref[0] is ARG:  # (an optimizer's parameter passed as an argument)
+                self.arg_is.append((cref[1], c))
+            return kind, cref, key, self.spec(_results_view(c))
         value = c._grad if kind == "grad" else c.get(key)
         return kind, self.container(c), key, self.spec(value)
 
     def output(self, obj):
         if isinstance(obj, Tensor):
+            if id(obj) in self.data_old:  # an updated parameter: the object itself
+                return Tensor, self.container(obj)
+            node = obj._grad_fn
+            if node is not None and not node.released and not self.effects:
+                # a forward whose result the caller differentiates (backward() outside)
+                raise _Unreplayable("it returns a tensor with autograd history (a grad_fn) "
+                                    "for backward() outside it, which a replay cannot "
+                                    "record; compile the whole step (forward, backward, "
+                                    "optimizer) instead")
             return Tensor, self.spec(obj)
         kind = type(obj)
         if kind is list or kind is tuple:
@@ -179,16 +196,23 @@ class _Trace:
     """One captured call: the plan, where its inputs come from, what it writes, what the
     function returned, and the guards it assumed."""
 
-    __slots__ = ("plan", "reads", "writes", "out", "guards")
+    __slots__ = ("plan", "reads", "writes", "out", "guards", "arg_is", "none_reads", "before")
 
-    def __init__(self, plan, reads, writes, out, guards):
-        self.plan, self.reads, self.writes, self.out, self.guards = (plan, reads, writes,
-                                                                      out, guards)
+    def __init__(self, plan, reads, writes, out, guards, arg_is, none_reads):
+        self.plan, self.reads, self.writes, self.out = plan, reads, writes, out
+        self.guards, self.arg_is, self.none_reads = guards, arg_is, none_reads
+        self.before = [s for s in _specs(writes, out) if s[0] is LOC]
 
     def replay(self, flat: list):
         for getter, want in self.guards:
-            if getter() != want:
+            if not _same_value(getter(), want):
                 return _MISS
+        for i, obj in self.arg_is:
+            if flat[i] is not obj:
+                return _MISS  # an argument the step updates in place must be the same one
+        for spec in self.none_reads:
+            if _value(spec, flat) is not None:
+                return _MISS  # a gradient the capture found None (and skipped) is set now
         bufs = []
         for spec, ty, grad in self.reads:
             t = _value(spec, flat)
@@ -201,17 +225,19 @@ class _Trace:
         if self.plan is not None:
             STATS.plan_hits += 1
             outs = self.plan.run(bufs)
+        # values from before the call (read from locations) are taken before any write
+        pre = {id(s): _value(s, flat) for s in self.before}
         made: dict = {}
         for kind, cref, key, spec in self.writes:
             c = flat[cref[1]] if cref[0] is ARG else cref[1]
-            v = _result(spec, flat, outs, made)
+            v = _result(spec, flat, outs, made, pre)
             if kind == "grad":
                 c._grad = v
             elif kind == "item":
                 c[key] = v
             else:
                 c._buf = v._buf
-        return _build(self.out, flat, outs, made)
+        return _build(self.out, flat, outs, made, pre)
 
     def same_as(self, other: _Trace) -> bool:
         """Whether two captures did the same thing (then the function is stable)."""
@@ -223,7 +249,26 @@ class _Trace:
                 and all(a[0] == b[0] and _same_spec(a[1], b[1]) and _same_value(a[2], b[2])
                         and _same_spec(a[3], b[3]) for a, b in zip(self.writes, other.writes))
                 and _same_out(self.out, other.out)
-                and [w for _, w in self.guards] == [w for _, w in other.guards])
+                and len(self.guards) == len(other.guards)
+                and all(_same_value(a, b) for (_, a), (_, b) in zip(self.guards, other.guards))
+                and self.arg_is == other.arg_is
+                and len(self.none_reads) == len(other.none_reads)
+                and all(_same_spec(a, b) for a, b in zip(self.none_reads, other.none_reads)))
+
+
+def _specs(writes: list, out) -> list:
+    """Every value spec that a replay hands back or writes."""
+    found = [w[3] for w in writes]
+    stack = [out]
+    while stack:
+        kind, body = stack.pop()
+        if kind is Tensor:
+            found.append(body)
+        elif kind is dict:
+            stack.extend(v for _, v in body)
+        elif kind is not PY:
+            stack.extend(body)
+    return found
 
 
 def _value(spec: tuple, flat: list):
@@ -238,7 +283,7 @@ def _value(spec: tuple, flat: list):
     return c._grad if spec[1] == "grad" else c.get(spec[3])
 
 
-def _result(spec: tuple, flat: list, outs: list, made: dict):
+def _result(spec: tuple, flat: list, outs: list, made: dict, pre: dict):
     """The value a replay hands back or writes for ``spec`` (one tensor per result)."""
     kind = spec[0]
     if kind is OUT:
@@ -249,18 +294,20 @@ def _result(spec: tuple, flat: list, outs: list, made: dict):
         return t
     if kind is PY:
         return spec[1]
+    if kind is LOC:
+        return pre[id(spec)]
     return _value(spec, flat)
 
 
-def _build(out, flat, outs, made):
+def _build(out, flat, outs, made, pre):
     kind, body = out
     if kind is Tensor:
-        return _result(body, flat, outs, made)
+        return _result(body, flat, outs, made, pre)
     if kind is PY:
         return body
     if kind is dict:
-        return {k: _build(v, flat, outs, made) for k, v in body}
-    return kind([_build(o, flat, outs, made) for o in body])
+        return {k: _build(v, flat, outs, made, pre) for k, v in body}
+    return kind([_build(o, flat, outs, made, pre) for o in body])
 
 
 _PLAIN = (int, float, str, bool, bytes, type(None))
@@ -341,7 +388,12 @@ class Compiled:
         lazy = [t for t in flat if t._buf is None]
         if lazy:
             realize(*lazy)
-        key = key, tuple([(t._type, t.requires_grad) for t in flat]), is_grad_enabled()
+        alias = ()
+        if len(flat) > 1:  # which arguments are the same tensor: part of the signature
+            first: dict = {}
+            alias = tuple([first.setdefault(id(t), i) for i, t in enumerate(flat)])
+        key = (key, tuple([(t._type, t.requires_grad) for t in flat]), is_grad_enabled(),
+               alias)
         entry = self.entries.get(key)
         if entry is not None and entry.stable:
             out = entry.trace.replay(flat)
@@ -406,7 +458,10 @@ class Compiled:
             reads = [cap.read(leaf) for leaf in leaves]
             writes = [w for kind, c, key, _ in scope.writes.values()
                       if (w := cap.write(kind, c, key)) is not None]
-            trace = _Trace(plan, reads, writes, cap.output(out), scope.guards)
+            none_reads = [(LOC, kind, cap.container(c), key)
+                          for kind, c, key in scope.none_reads.values()]
+            trace = _Trace(plan, reads, writes, cap.output(out), scope.guards, cap.arg_is,
+                           none_reads)
         except _Unreplayable as e:
             self._warn(str(e))
             return out, None

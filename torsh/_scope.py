@@ -43,6 +43,7 @@ class Scope:
         self.callbacks: list = []  # run once they are realized (optimizer commits)
         self.broken = False  # a value was read mid-step: several plans ran
         self.reads: dict = {}  # id(value read) -> (kind, container, key) it was read from
+        self.none_reads: dict = {}  # (kind, id(container), key) -> (kind, container, key)
         self.writes: dict = {}  # (kind, id(container), key) -> (kind, container, key, old)
         self.guards: list = []  # (getter, value it returned while capturing)
         self.volatile: str | None = None  # why the call cannot be replayed
@@ -60,10 +61,15 @@ def note_write(kind: str, container, key, old) -> None:
 
 
 def note_read(kind: str, container, key, value) -> None:
-    """A tensor ``value`` was read from a location (see note_write) the call has not
-    written yet: it is the location's value from before the call."""
+    """``value`` (a tensor or None) was read from a location (see note_write) the call has
+    not written yet: it is the location's value from before the call."""
     scope = local.active[-1]
-    if value is not None and (kind, id(container), key) not in scope.writes:
+    loc = (kind, id(container), key)
+    if loc in scope.writes:
+        return
+    if value is None:  # the step relies on it being None (an optimizer skips the tensor)
+        scope.none_reads.setdefault(loc, (kind, container, key))
+    else:
         scope.reads.setdefault(id(value), (kind, container, key))
         if value._buf is None and scope.volatile is None:
             # Its graph would be inlined into the plan, and a replay would recompute that

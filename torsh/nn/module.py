@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 
+from torsh._scope import local as _scope
+from torsh._scope import note_guard, note_write
 from torsh._tensor import Tensor
 from torsh.errors import InvalidArgumentError, ShapeMismatchError
 from torsh.nn.parameter import Parameter
+
+
+def _assign_buffer(m: Module, name: str, value: Tensor) -> None:
+    """load_state_dict's buffer update: in place, as torch's copy_, when the buffer is a
+    realized tensor of the same type (so whoever holds it - a captured torsh.compile step
+    among them - sees the new data); else the entry is replaced."""
+    have = m._buffers.get(name)
+    if isinstance(have, Tensor) and have._buf is not None and have._type == value._type:
+        if _scope.active:
+            note_write("data", have, None, have._buf)
+        have._buf = value._buf
+    else:
+        m._buffers[name] = value
 
 
 class Module:
@@ -96,7 +111,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
+        if _scope.active:  # torsh.compile: a replay needs the same train/eval mode
+            note_guard(self._training_guard)
         return self.forward(*args, **kwargs)
+
+    def _training_guard(self) -> bool:
+        return self.training
 
     # -- traversal ---------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -215,7 +235,7 @@ class Module:
                 if store == "_parameters":
                     m._parameters[attr]._assign(v)
                 else:
-                    m._buffers[attr] = v.detach().realize()
+                    _assign_buffer(m, attr, v.detach().realize())
         return missing, unexpected
 
     # -- printing -----------------------------------------------------------------------

@@ -107,9 +107,11 @@ class Optimizer:
 
     def _capture_guard(self) -> tuple:
         """What a captured step (torsh.compile) assumed about this optimizer: its state
-        dict, parameters and hyperparameters; a replay needs them unchanged."""
-        return id(self.state), tuple([
-            (tuple([id(p) for p in g["params"]]),
+        dict and each parameter's state dict (the same objects), its parameters and
+        hyperparameters; a replay needs them unchanged."""
+        state = self.state
+        return state, tuple([
+            (tuple(g["params"]), tuple([state.get(p) for p in g["params"]]),
              tuple([v for k, v in g.items() if k != "params"])) for g in self.param_groups])
 
     def _update(self, p: Tensor, g: Tensor, state: dict, group: dict):
