@@ -13,6 +13,7 @@ import torsh.nn as nn
 import torsh.nn.functional as F
 from tests.nn.test_compile_replay import assert_same_state, batch
 from tests.nn.test_compile_replay import twins as _twins
+from tests.nn.test_compiled_training import make_step as train
 
 F64 = torsh.float64
 RNG = np.random.default_rng(123)
@@ -48,18 +49,6 @@ def same_params(ps, qs):
         else:
             assert q.grad is not None, f"param {i}: grad missing"
             close(p.grad, q.grad, f"param {i} grad")
-
-
-def train(model, opt, zero=True):
-    def step(x, y):
-        if zero:
-            opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
 
 
 def fwd_bwd(model):
