@@ -50,7 +50,6 @@ from __future__ import annotations
 import functools
 import struct
 import types
-import warnings
 
 import numpy as np
 
@@ -59,8 +58,7 @@ from torsh._scope import local as _scope
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import is_grad_enabled
 from torsh.codegen import STATS
-from torsh.errors import CompileError
-from torsh.plan import _realize_now, flush_deferred, realize
+from torsh.plan import _realize_now, compile_fallback, flush_deferred, realize
 
 _MAX_SIGNATURES = 16  # captures kept per compiled function (one per argument signature)
 _MISS = object()  # a replay's guard failed: capture the call instead
@@ -469,13 +467,10 @@ class Compiled:
         return out, trace
 
     def _warn(self, why: str) -> None:
-        if self.fullgraph:
-            raise CompileError(f"torsh.compile({self.name}, fullgraph=True): the step cannot "
-                               f"be captured: {why}")
-        if not self.warned:
+        if self.fullgraph or not self.warned:
             self.warned = True
-            warnings.warn(f"torsh.compile({self.name}): {why}, so the function is traced on "
-                          f"every call instead of replaying its plan", stacklevel=4)
+            compile_fallback(self.name, self.fullgraph, why, "the function is traced on "
+                             "every call instead of replaying its plan")
 
     def stats(self) -> dict:
         """Calls that ran the Python ("traced"), how many of them gave a replayable capture

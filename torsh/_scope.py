@@ -48,6 +48,7 @@ class Scope:
         self.guards: list = []  # (getter, value it returned while capturing)
         self.volatile: str | None = None  # why the call cannot be replayed
         self.plans = 0  # plans this thread ran or built while the scope was innermost
+        self.pending: dict = {}  # id -> tensor whose postponed update is not committed
 
 
 def note_write(kind: str, container, key, old) -> None:

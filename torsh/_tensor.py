@@ -137,6 +137,9 @@ class Tensor:
         eager library. Lazy tensors are read as themselves."""
         if self._buf is None:
             return self
+        active = _scope.active
+        if active and id(self) in active[-1].pending:
+            _read_pending(active[-1])  # updated by optimizer.step() earlier in this call
         snap = getattr(self, "_snap", None)
         if snap is None or snap._buf is not self._buf:
             snap = Tensor._from_buffer(self._buf, self._type)
@@ -291,6 +294,12 @@ class Tensor:
         from torsh.inspect import dump_tensors
 
         return dump_tensors([self], level)
+
+
+def _read_pending(scope) -> None:
+    from torsh.plan import flush_pending
+
+    flush_pending(scope)
 
 
 def _realize(t: Tensor) -> None:

@@ -324,9 +324,38 @@ def realize_later(tensors, then=None) -> None:
 def flush_deferred(scope: Scope, extra=()) -> None:
     tensors, callbacks = scope.tensors + list(extra), scope.callbacks
     scope.tensors, scope.callbacks = [], []
+    scope.pending.clear()
     _realize_now(tensors)
     for cb in callbacks:
         cb()
+
+
+def compile_fallback(name: str, fullgraph: bool, why: str, instead: str) -> None:
+    """torsh.compile(``name``) cannot run a call as one captured plan because ``why``: a
+    CompileError under fullgraph=True, else a warning that it does ``instead``."""
+    if fullgraph:
+        from torsh.errors import CompileError
+
+        raise CompileError(f"torsh.compile({name}, fullgraph=True): {why}, so it cannot be "
+                           f"one captured plan")
+    import warnings
+
+    warnings.warn(f"torsh.compile({name}): {why}, so {instead}", stacklevel=5)
+
+
+def _break(scope: Scope, why: str) -> None:
+    """A compiled call needs its postponed work now (``why``: what the function does)."""
+    if scope.fullgraph or not scope.broken:
+        compile_fallback(scope.name, scope.fullgraph, f"the function {why}",
+                         "it runs as several plans instead of one")
+        scope.broken = True
+
+
+def flush_pending(scope: Scope) -> None:
+    """A compiled call reads a tensor that optimizer.step() updated earlier in the same
+    call: commit the postponed work first."""
+    _break(scope, "uses parameters after optimizer.step() updated them in the same call")
+    flush_deferred(scope)
 
 
 def realize(*tensors) -> None:
@@ -336,19 +365,8 @@ def realize(*tensors) -> None:
     active = _scope.active
     if active and any(t._buf is None for t in tensors):
         scope = active[-1]
-        if scope.fullgraph:
-            from torsh.errors import CompileError
-
-            raise CompileError(f"torsh.compile({scope.name}, fullgraph=True): the function "
-                               f"reads a tensor's value (.item(), .numpy(), print, bool()...) "
-                               f"during the step, so it cannot be one plan")
-        if not scope.broken:
-            import warnings
-
-            scope.broken = True
-            warnings.warn(f"torsh.compile({scope.name}): the function reads a tensor's value "
-                          f"(.item(), .numpy(), print, bool()...) during the step, so it runs as "
-                          f"several plans instead of one", stacklevel=3)
+        _break(scope, "reads a tensor's value (.item(), .numpy(), print, bool()...) during "
+                      "the step")
         flush_deferred(scope, tensors)
         return
     _realize_now(tensors)

@@ -204,10 +204,6 @@ def test_D_optimizer_state_dict_reloaded_at_the_captured_state_dicts_address():
     assert_same_state(m1, o1, m2, o2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'inside a scope optimizer.step() postpones its commit (realize_later callback) to'
-    ' the end of the call, so the second forward/step reads the parameters and state '
-    'from before the first update (even on traced calls)'))
 def test_E_two_optimizer_steps_in_one_call():
     (m1, o1), (m2, o2) = twins("SGD", lr=0.1, momentum=0.9)
 
@@ -232,9 +228,6 @@ def test_E_two_optimizer_steps_in_one_call():
     assert_same_state(m1, o1, m2, o2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'postponed commit: a forward after opt.step() inside the call still reads the old'
-    ' weights'))
 def test_E2_forward_after_the_optimizer_step_sees_the_new_weights():
     (m1, o1), (m2, o2) = twins("SGD", lr=0.5)
 
@@ -254,9 +247,6 @@ def test_E2_forward_after_the_optimizer_step_sees_the_new_weights():
         close(a1, b1, f"post-step loss at call {i}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "postponed commit: the generator step reads the discriminator's pre-update "
-    'weights'))
 def test_E3_gan_style_two_optimizers_second_forward_uses_updated_first_model():
     torsh.manual_seed(3)
     d1, g1 = nn.Linear(6, 1, dtype=F64), nn.Linear(6, 6, dtype=F64)
@@ -1047,10 +1037,11 @@ def test_empty_tensors():
     def make(m, o):
         def f(x, extra):
             o.zero_grad()
-            loss = (m(x) ** 2).sum() + (m(extra) ** 2).sum()
+            out = m(extra)
+            loss = (m(x) ** 2).sum() + (out ** 2).sum()
             loss.backward()
             o.step()
-            return loss, m(extra)
+            return loss, out
         return f
 
     plain, compiled = make(m1, o1), torsh.compile(make(m2, o2))

@@ -12,7 +12,7 @@ from torsh._scope import note_guard, note_write
 from torsh._tensor import Tensor
 from torsh.autograd.grad_mode import no_grad
 from torsh.errors import InvalidArgumentError
-from torsh.plan import realize_later
+from torsh.plan import flush_pending, realize_later
 
 
 class Optimizer:
@@ -75,6 +75,10 @@ class Optimizer:
 
             with enable_grad():
                 loss = closure()
+        active = _scope.active
+        if active and any(id(p) in active[-1].pending
+                          for g in self.param_groups for p in g["params"]):
+            flush_pending(active[-1])  # a second step of these parameters in one call
         note_guard(self._capture_guard)
         updates: list[tuple[Tensor, Tensor]] = []
         state_updates: list[tuple[dict, str, Tensor]] = []
@@ -103,6 +107,8 @@ class Optimizer:
                 _set_item(state, k, v)
 
         realize_later(targets, commit)
+        if active:  # until the commit, a read of these parameters must flush it first
+            active[-1].pending.update((id(p), p) for p, _ in updates)
         return loss
 
     def _capture_guard(self) -> tuple:
