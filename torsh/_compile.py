@@ -185,6 +185,20 @@ class _Capture:
         return PY, obj
 
 
+def _roll_back(scope: Scope) -> None:
+    """A compiled call raised before committing: its postponed updates are dropped, so
+    the optimizer state entries it set (lazily, see Optimizer._step) are put back too.
+    A call that already ran part of its work (several plans) keeps what it committed."""
+    if scope.broken:
+        return
+    for kind, c, key, old in reversed(list(scope.writes.values())):
+        if kind == "item":
+            if old is None:
+                c.pop(key, None)
+            else:
+                c[key] = old
+
+
 def _results_view(t: Tensor) -> Tensor:
     """A tensor holding ``t``'s current buffer (so spec() finds it among the results)."""
     return Tensor._from_buffer(t._buf, t._type)
@@ -419,8 +433,11 @@ class Compiled:
         active.append(scope)
         try:
             out = self.fn(*args, **kwargs)
+        except BaseException:
+            _roll_back(scope)  # postponed updates of a failed step are dropped, not committed
+            raise
         finally:
-            active.pop()  # postponed updates of a failed step are dropped, not committed
+            active.pop()
         flush_deferred(scope, _tensors_in(out))
         return out
 
@@ -431,7 +448,11 @@ class Compiled:
         active = _scope.active
         active.append(scope)
         try:
-            out = self.fn(*args, **kwargs)
+            try:
+                out = self.fn(*args, **kwargs)
+            except BaseException:
+                _roll_back(scope)
+                raise
             # The step leaves behind: what it postponed, what it returns, and what it
             # wrote to gradients and optimizer state; one plan computes all of them. The
             # scope stays open while the optimizers commit, so their writes are recorded.

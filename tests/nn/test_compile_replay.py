@@ -381,3 +381,25 @@ def test_a_lazy_gradient_read_by_the_step_is_read_anew_each_call():
         opt.step()
         np.testing.assert_allclose(w.numpy(), want, rtol=1e-12)
     assert opt._compiled.stats()["replays"] == 0
+
+
+def test_a_failing_step_leaves_no_optimizer_state_behind():
+    (m1, o1), (m2, o2) = twins("Adam", lr=1e-2)
+    before = [p.numpy().copy() for p in m2.parameters()]
+
+    @torsh.compile
+    def bad(x, y):
+        train_step(m2, o2)(x, y)
+        assert o2.state[m2[0].weight]["exp_avg"] is not None  # visible inside the call
+        raise RuntimeError("after step()")
+
+    with pytest.raises(RuntimeError, match="after step"):
+        bad(*batch(0))
+    assert o2.state == {}  # the step's state entries were rolled back with its update
+    for p, b in zip(m2.parameters(), before):
+        np.testing.assert_array_equal(p.numpy(), b)
+    plain, good = train_step(m1, o1), torsh.compile(train_step(m2, o2))
+    for i in range(5):
+        plain(*batch(i))
+        good(*batch(i))
+    assert_same_state(m1, o1, m2, o2)

@@ -279,10 +279,6 @@ def test_E3_gan_style_two_optimizers_second_forward_uses_updated_first_model():
                 list(d2.parameters()) + list(g2.parameters()))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'postponed commit: opt.state entries are only set by the commit callback, so '
-    'reading them after opt.step() inside the call raises KeyError on the first call '
-    '(stale on later ones)'))
 def test_E4_optimizer_state_read_after_the_step_inside_the_call():
     (m1, o1), (m2, o2) = twins("Adam", lr=1e-2)
 

@@ -96,15 +96,16 @@ class Optimizer:
                     for k, v in new_state.items():
                         if isinstance(v, Tensor):
                             state_updates.append((state, k, v))
-                        else:
-                            _set_item(state, k, v)
+                        if active or not isinstance(v, Tensor):
+                            _set_item(state, k, v)  # in torsh.compile: visible now, lazily
         targets = [v for _, v in updates] + [v for _, _, v in state_updates]
 
         def commit() -> None:
             for p, v in updates:
                 _assign(p, v)
-            for state, k, v in state_updates:
-                _set_item(state, k, v)
+            if not active:
+                for state, k, v in state_updates:
+                    _set_item(state, k, v)
 
         realize_later(targets, commit)
         if active:  # until the commit, a read of these parameters must flush it first
