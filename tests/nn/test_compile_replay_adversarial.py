@@ -51,6 +51,16 @@ def same_params(ps, qs):
             close(p.grad, q.grad, f"param {i} grad")
 
 
+def race(make, plain_pair, compiled_pair, steps: int, replays: int) -> None:
+    """Run ``make(model, opt)``'s step plainly and compiled on the same batches: the same
+    losses each step, at least ``replays`` replays, then the same state."""
+    plain, compiled = make(*plain_pair), torsh.compile(make(*compiled_pair))
+    for i in range(steps):
+        close(plain(*batch(i)), compiled(*batch(i)), f"loss {i}")
+    assert compiled.stats()["replays"] >= replays
+    assert_same_state(*plain_pair, *compiled_pair)
+
+
 def fwd_bwd(model):
     def f(x, y):
         loss = F.cross_entropy(model(x), y)
@@ -650,11 +660,7 @@ def test_zero_grad_set_to_none_false():
             return loss
         return f
 
-    plain, compiled = make(m1, o1), torsh.compile(make(m2, o2))
-    for i in range(8):
-        close(plain(*batch(i)), compiled(*batch(i)), f"loss {i}")
-    assert compiled.stats()["replays"] >= 4
-    assert_same_state(m1, o1, m2, o2)
+    race(make, (m1, o1), (m2, o2), steps=8, replays=4)
 
 
 def test_module_zero_grad_set_to_none_false_inside_the_step():
@@ -745,11 +751,7 @@ def test_backward_twice_with_retain_graph():
             return loss
         return f
 
-    plain, compiled = make(m1, o1), torsh.compile(make(m2, o2))
-    for i in range(7):
-        close(plain(*batch(i)), compiled(*batch(i)), f"loss {i}")
-    assert compiled.stats()["replays"] >= 3
-    assert_same_state(m1, o1, m2, o2)
+    race(make, (m1, o1), (m2, o2), steps=7, replays=3)
 
 
 def test_autograd_grad_inside_the_step_assigned_to_grads():
