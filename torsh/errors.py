@@ -17,17 +17,31 @@ import sys
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def user_location() -> str | None:
-    """``file:line`` of the innermost caller outside the torsh package (the user's line
-    that made a lazy op), or None when there is none."""
-    frame = sys._getframe(1)
+def _user_frame(frame) -> tuple:
+    """(the innermost frame from ``frame`` outward that is outside the torsh package, how
+    many frames out it is, counting ``frame`` as 1), or (None, 0)."""
+    level = 1
     while frame is not None:
         path = frame.f_code.co_filename
         inside = os.path.abspath(path).startswith(_PACKAGE_DIR + os.sep)
         if not inside and not path.startswith("<frozen"):
-            return f"{path}:{frame.f_lineno}"
-        frame = frame.f_back
-    return None
+            return frame, level
+        frame, level = frame.f_back, level + 1
+    return None, 0
+
+
+def user_location() -> str | None:
+    """``file:line`` of the innermost caller outside the torsh package (the user's line
+    that made a lazy op), or None when there is none."""
+    frame, _ = _user_frame(sys._getframe(1))
+    return None if frame is None else f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` in the caller that points the warning at
+    the user's line (the innermost frame outside the torsh package)."""
+    _, level = _user_frame(sys._getframe(1))
+    return max(level, 1)
 
 
 class TorshError(Exception):

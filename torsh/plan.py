@@ -340,7 +340,9 @@ def compile_fallback(name: str, fullgraph: bool, why: str, instead: str) -> None
                            f"one captured plan")
     import warnings
 
-    warnings.warn(f"torsh.compile({name}): {why}, so {instead}", stacklevel=5)
+    from torsh.errors import user_stacklevel
+
+    warnings.warn(f"torsh.compile({name}): {why}, so {instead}", stacklevel=user_stacklevel())
 
 
 def _break(scope: Scope, why: str) -> None:

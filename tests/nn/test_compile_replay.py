@@ -403,3 +403,24 @@ def test_a_failing_step_leaves_no_optimizer_state_behind():
         plain(*batch(i))
         good(*batch(i))
     assert_same_state(m1, o1, m2, o2)
+
+
+def test_fallback_warnings_point_at_the_users_line():
+    drop = nn.Dropout(0.5)
+    w = torsh.tensor([1.0, 2.0])
+
+    @torsh.compile
+    def noisy(x):
+        return drop(x).sum()
+
+    @torsh.compile
+    def reads(x):
+        return (x * float((x * w).sum())).sum()
+
+    x = torsh.tensor([1.0, 1.0])
+    for f in (noisy, reads):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            f(x)
+        assert caught and all(c.filename == __file__ for c in caught), \
+            [(c.filename, c.lineno) for c in caught]
